@@ -1,0 +1,239 @@
+"""The numbers behind the screen: pure functions of the records held.
+
+Nothing here is derived that the feed should supply: projected national share is passed
+through, and control after an election is the feed's word (``Council.control_after``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from feeds.models import NOC, Council, CountingArea, MayoralContest, Projections, Referendum
+
+
+def control_from_composition(composition: dict[str, int], total_seats: int) -> str:
+    """A party controls a council with more than half of all its seats; otherwise NOC."""
+    for party, seats in composition.items():
+        if party != NOC and seats * 2 > total_seats:
+            return party
+    return NOC
+
+
+def result_phrase(council: Council) -> str:
+    """The result as UK coverage phrases it: "LAB gain from CON", "CON hold", "CON lose to NOC"."""
+    if not council.has_result:
+        if council.status == "recount":
+            return f"recount {council.recount}" if council.recount else "recount"
+        return council.status
+    after = council.control_after
+    before = council.control_before
+    if after is None:
+        return "declared"
+    if before is None:
+        return "NOC (new council)" if after == NOC else f"{after} win (new council)"
+    if after == before:
+        return "NOC no change" if after == NOC else f"{after} hold"
+    if after == NOC:
+        return f"{before} lose to NOC"
+    return f"{after} gain from {before}"
+
+
+def is_gain(council: Council) -> bool:
+    """A change of control to a party (not to NOC): the declarations users want flagged."""
+    return (
+        council.has_result
+        and council.control_after not in (None, NOC)
+        and council.control_before is not None
+        and council.control_after != council.control_before
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreboardRow:
+    party: str
+    councils: int
+    councils_change: int
+    councillors: int
+    councillors_change: int
+
+
+@dataclass(frozen=True, slots=True)
+class Scoreboard:
+    rows: list[ScoreboardRow]
+    noc: ScoreboardRow
+    declared: int
+    total: int
+    councils_with_seats: int  # declared councils whose seat figures the feed supplies
+    projections: Projections | None = None
+
+    def row(self, party: str) -> ScoreboardRow | None:
+        if party == NOC:
+            return self.noc
+        return next((row for row in self.rows if row.party == party), None)
+
+
+def scoreboard(
+    councils: Iterable[Council],
+    projections: Projections | None = None,
+    party_order: Iterable[str] = (),
+) -> Scoreboard:
+    """Councils controlled and councillors won per party, over declared councils only.
+
+    Control change compares control after with control before for the same declared
+    councils, so it always sums to zero across parties and NOC (new councils excepted).
+    """
+    controlled: Counter[str] = Counter()
+    controlled_before: Counter[str] = Counter()
+    won: Counter[str] = Counter()
+    won_change: Counter[str] = Counter()
+    declared = total = with_seats = 0
+    for council in councils:
+        if council.status == "cancelled":
+            continue
+        total += 1
+        if not council.has_result:
+            continue
+        declared += 1
+        if council.control_after is not None:
+            controlled[council.control_after] += 1
+        if council.control_before is not None:
+            controlled_before[council.control_before] += 1
+        if council.seats_won is not None:
+            with_seats += 1
+            won.update(council.seats_won)
+        if council.seats_change is not None:
+            won_change.update(council.seats_change)
+
+    parties = set(controlled) | set(controlled_before) | set(won) | set(won_change)
+    parties.discard(NOC)
+    rows = [
+        ScoreboardRow(
+            party,
+            controlled[party],
+            controlled[party] - controlled_before[party],
+            won[party],
+            won_change[party],
+        )
+        for party in parties
+    ]
+    order = {code: index for index, code in enumerate(party_order)}
+    rows.sort(key=lambda r: (-r.councils, -r.councillors, order.get(r.party, len(order)), r.party))
+    noc = ScoreboardRow(NOC, controlled[NOC], controlled[NOC] - controlled_before[NOC], 0, 0)
+    return Scoreboard(rows, noc, declared, total, with_seats, projections)
+
+
+@dataclass(frozen=True, slots=True)
+class OptionTotal:
+    option: str
+    label: str
+    votes: int
+    share: float  # per cent of valid votes
+    areas_won: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReferendumTotals:
+    referendum: Referendum
+    options: list[OptionTotal]
+    areas_declared: int
+    areas_total: int
+    valid_votes: int
+    rejected: int
+    electorate_declared: int  # electorate of the declared areas that report one
+    turnout: float | None  # per cent, over declared areas with an electorate
+    leader: str | None
+    outcome: str | None  # option id once certain or final
+    certain: bool
+    final: bool
+    remaining_electorate: int | None = field(default=None)
+
+
+def referendum_totals(referendum: Referendum, areas: Iterable[CountingArea]) -> ReferendumTotals:
+    """Running totals of a referendum, over the given areas (all of them, or one region's).
+
+    The outcome is certain when the leader's margin exceeds the whole electorate still to
+    declare (every elector there voting for the runner-up could not catch up), and final when
+    every area has declared.
+    """
+    votes: Counter[str] = Counter()
+    won: Counter[str] = Counter()
+    declared = total = rejected = electorate = cast_where_electorate = 0
+    remaining: int | None = 0
+    for area in areas:
+        if area.status == "cancelled":
+            continue
+        total += 1
+        if not area.has_result:
+            if area.electorate is None:
+                remaining = None
+            elif remaining is not None:
+                remaining += area.electorate
+            continue
+        declared += 1
+        votes.update(area.votes)
+        rejected += area.rejected or 0
+        if area.electorate:
+            electorate += area.electorate
+            cast_where_electorate += sum(area.votes.values()) + (area.rejected or 0)
+        if area.votes:
+            top = max(area.votes.values())
+            leaders = [o for o, v in area.votes.items() if v == top]
+            if len(leaders) == 1 and top > 0:
+                won[leaders[0]] += 1
+
+    valid = sum(votes.values())
+    options = [
+        OptionTotal(
+            option.id,
+            option.label,
+            votes[option.id],
+            (100.0 * votes[option.id] / valid) if valid else 0.0,
+            won[option.id],
+        )
+        for option in referendum.options
+    ]
+    ranked = sorted(options, key=lambda o: -o.votes)
+    leader = None
+    if valid and (len(ranked) < 2 or ranked[0].votes > ranked[1].votes):
+        leader = ranked[0].option
+    final = total > 0 and declared == total
+    margin = ranked[0].votes - ranked[1].votes if len(ranked) > 1 else ranked[0].votes
+    certain = leader is not None and (final or (remaining is not None and margin > remaining))
+    return ReferendumTotals(
+        referendum=referendum,
+        options=options,
+        areas_declared=declared,
+        areas_total=total,
+        valid_votes=valid,
+        rejected=rejected,
+        electorate_declared=electorate,
+        turnout=(100.0 * cast_where_electorate / electorate) if electorate else None,
+        leader=leader,
+        outcome=leader if certain else None,
+        certain=certain,
+        final=final,
+        remaining_electorate=remaining,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MayoralResult:
+    contest: MayoralContest
+    winner: str | None
+    winner_party: str | None
+    decided_in_round: int | None
+
+
+def mayoral_result(contest: MayoralContest) -> MayoralResult:
+    winner = contest.winner if contest.status in ("declared", "corrected") else None
+    decided = None
+    if winner is not None:
+        decided = 2 if winner.final_round is not None else 1
+    return MayoralResult(
+        contest,
+        winner.name if winner else None,
+        winner.party if winner else None,
+        decided,
+    )

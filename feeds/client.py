@@ -1,0 +1,406 @@
+"""The live feed client: one poll at a time, conditional, bounded, and impossible to crash.
+
+Each ``FeedPoller.poll()`` makes at most a few requests under one total deadline and returns
+plain data: ``Updated`` (with exactly what changed), ``Unchanged`` or ``Failed`` (with a short
+clean reason and when to try again). The caller schedules the next poll when this one ends,
+so there is never more than one request in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import math
+import os
+import random
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from feeds.parse import Answer, FeedError, parse_answer
+from feeds.store import ChangeSet, ResultsStore
+
+USER_AGENT = "election-night/0.1 (+https://github.com/election-night)"
+DEFAULT_MAX_BODY = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class PollSettings:
+    interval: float = 5.0  # seconds between polls while all is well
+    min_interval: float = 0.5  # floor for the server's poll_after and Retry-After
+    max_backoff: float = 120.0  # ceiling of the wait after repeated failures
+    max_retry_after: float = 600.0  # a Retry-After larger than this is clamped
+    deadline: float = 10.0  # total seconds for one poll, body included
+    max_body_bytes: int = DEFAULT_MAX_BODY  # after decompression
+    max_redirects: int = 3
+    auth_header: str | None = None  # header name, e.g. "Authorization"
+    auth_env: str | None = None  # environment variable holding the header's value
+    stale_after: float | None = None  # seconds without success before the feed is stale
+
+    def stale_threshold(self) -> float:
+        return self.stale_after if self.stale_after is not None else max(30.0, 3 * self.interval)
+
+
+@dataclass(frozen=True, slots=True)
+class Updated:
+    changes: ChangeSet
+    seq: int
+    snapshot: bool
+    next_poll: float
+
+
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    next_poll: float
+    note: str | None = None  # e.g. "older answer dropped"
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    reason: str
+    next_poll: float
+    failures: int
+
+
+PollOutcome = Updated | Unchanged | Failed
+
+
+class _Retry(Exception):
+    """A 429/503 answer; carries the server's wait when it gave a usable one."""
+
+    def __init__(self, reason: str, wait: float | None) -> None:
+        super().__init__(reason)
+        self.wait = wait
+
+
+def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date); None if garbage."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value or len(value) > 64:
+        return None
+    if value.isascii() and value.replace(".", "", 1).isdigit():
+        seconds = float(value)
+        return seconds if math.isfinite(seconds) else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - now())
+
+
+class _BodyReader:
+    """Reads a body, decompressing it ourselves so that the size cap applies to decoded bytes
+    (httpx's gzip decoder has no output limit, so a gzip bomb would expand in full)."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self.decoder: zlib._Decompress | None = None
+        elif encoding in ("gzip", "x-gzip"):
+            self.decoder = zlib.decompressobj(wbits=31)
+        elif encoding == "deflate":
+            self.decoder = zlib.decompressobj()
+        else:
+            raise FeedError("answer uses an unsupported content encoding")
+
+    def feed(self, chunk: bytes) -> None:
+        if self.decoder is None:
+            self._keep(chunk)
+            return
+        try:
+            data = self.decoder.decompress(chunk, self.limit - self.size + 1)
+            self._keep(data)
+            while self.decoder.unconsumed_tail:
+                data = self.decoder.decompress(
+                    self.decoder.unconsumed_tail, self.limit - self.size + 1
+                )
+                self._keep(data)
+        except zlib.error:
+            raise FeedError("answer has a corrupt compressed body") from None
+
+    def _keep(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise FeedError(f"answer is larger than the {self.limit // 1024} KiB limit")
+        self.parts.append(data)
+
+    def finish(self) -> bytes:
+        if self.decoder is not None:
+            try:
+                self._keep(self.decoder.flush())
+            except zlib.error:
+                raise FeedError("answer has a corrupt compressed body") from None
+            if not self.decoder.eof:
+                raise FeedError("answer's compressed body is cut short")
+        return b"".join(self.parts)
+
+
+def _clean_http_error(error: httpx.HTTPError) -> str:
+    if isinstance(error, httpx.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(error, httpx.ConnectError):
+        return "cannot connect (refused or unreachable)"
+    if isinstance(error, httpx.TimeoutException):
+        return "no answer in time"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "the server closed the connection mid-answer"
+    if isinstance(error, httpx.ReadError):
+        return "the connection failed while reading"
+    if isinstance(error, httpx.DecodingError):
+        return "answer could not be decoded"
+    if isinstance(error, httpx.TooManyRedirects):
+        return "too many redirects"
+    return f"network error ({type(error).__name__})"
+
+
+def _status_reason(status: int) -> str:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "unexpected status"
+    return f"HTTP {status} {phrase}"
+
+
+def _same_origin(a: str, b: str) -> bool:
+    one, two = urlsplit(a), urlsplit(b)
+    return (one.scheme, one.hostname, one.port) == (two.scheme, two.hostname, two.port)
+
+
+@dataclass(slots=True)
+class PollerStatus:
+    """What the UI shows about the feed: freshness, errors, counts. Times are monotonic."""
+
+    last_success: float | None = None
+    last_attempt: float | None = None
+    last_error: str | None = None
+    failures: int = 0
+    polls: int = 0
+    not_modified: int = 0
+    snapshots: int = 0
+    rejected_records: int = 0
+    history: list[str] = field(default_factory=list)
+
+
+class FeedPoller:
+    """Polls one feed URL into a ``ResultsStore``. Create and use it on one event loop."""
+
+    def __init__(
+        self,
+        url: str,
+        store: ResultsStore | None = None,
+        *,
+        settings: PollSettings | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.url = url
+        self.store = store if store is not None else ResultsStore()
+        self.settings = settings or PollSettings()
+        self.status = PollerStatus()
+        self._transport = transport
+        self._monotonic = monotonic
+        self._jitter = jitter
+        self._client: httpx.AsyncClient | None = None
+        self._etag: str | None = None
+        self._need_snapshot = True
+        self._server_interval: float | None = None
+        self._headers = {
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip",
+            "User-Agent": USER_AGENT,
+        }
+        if self.settings.auth_header and self.settings.auth_env:
+            secret = os.environ.get(self.settings.auth_env)
+            if secret:
+                self._headers[self.settings.auth_header] = secret
+
+    def __repr__(self) -> str:  # never show the auth header
+        return f"FeedPoller(url={self.url!r})"
+
+    @property
+    def auth_configured(self) -> bool:
+        return self.settings.auth_header is not None and self.settings.auth_header in self._headers
+
+    def is_stale(self, now: float | None = None) -> bool:
+        now = self._monotonic() if now is None else now
+        if self.status.last_success is None:
+            return self.status.failures > 0
+        return now - self.status.last_success > self.settings.stale_threshold()
+
+    def _client_for_loop(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                transport=self._transport,
+                follow_redirects=False,
+                timeout=httpx.Timeout(self.settings.deadline),
+                headers=self._headers,
+                limits=httpx.Limits(max_connections=4, max_keepalive_connections=2),
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def next_interval(self) -> float:
+        interval: float = self._server_interval or self.settings.interval
+        return max(self.settings.min_interval, interval)
+
+    def _backoff(self, failures: int, wait: float | None) -> float:
+        if wait is not None:
+            return min(max(wait, self.settings.min_interval), self.settings.max_retry_after)
+        growth = 2.0 ** min(failures - 1, 16)
+        base = min(self.settings.max_backoff, self.settings.interval * growth)
+        return max(self.settings.min_interval, base * (0.5 + 0.5 * self._jitter()))
+
+    async def poll(self) -> PollOutcome:
+        """One poll. Never raises for anything the network or the feed can do."""
+        self.status.polls += 1
+        self.status.last_attempt = self._monotonic()
+        try:
+            async with asyncio.timeout(self.settings.deadline):
+                outcome = await self._poll_once()
+        except TimeoutError:
+            return self._failed("no complete answer within the deadline", None)
+        except _Retry as retry:
+            return self._failed(str(retry), retry.wait)
+        except FeedError as error:
+            return self._failed(str(error), None)
+        except httpx.HTTPError as error:
+            return self._failed(_clean_http_error(error), None)
+        except (OSError, ValueError) as error:
+            return self._failed(f"network error ({type(error).__name__})", None)
+        self.status.failures = 0
+        self.status.last_error = None
+        self.status.last_success = self._monotonic()
+        return outcome
+
+    def _failed(self, reason: str, wait: float | None) -> Failed:
+        self.status.failures += 1
+        self.status.last_error = reason
+        self.status.history.append(reason)
+        del self.status.history[:-50]
+        return Failed(reason, self._backoff(self.status.failures, wait), self.status.failures)
+
+    async def _poll_once(self) -> PollOutcome:
+        store = self.store
+        snapshot = self._need_snapshot or store.seq is None
+        status, body = await self._fetch(None if snapshot else store.seq)
+        if status == 304:
+            if self._etag is None or store.seq is None:
+                raise FeedError("304 Not Modified without an earlier answer")
+            self.status.not_modified += 1
+            return Unchanged(self.next_interval())
+        answer = parse_answer(body)
+        if answer.kind == "changes" and store.seq is not None:
+            if answer.since is not None and answer.since > store.seq:
+                # A gap: changes we never saw. Take the whole state again.
+                self._need_snapshot = True
+                status, body = await self._fetch(None)
+                if status == 304:
+                    raise FeedError("304 Not Modified for a fresh snapshot")
+                answer = parse_answer(body)
+        if answer.kind == "changes" and store.seq is None:
+            self._need_snapshot = True
+            raise FeedError("changes answer before any snapshot")
+        return self._apply(answer)
+
+    def _apply(self, answer: Answer) -> PollOutcome:
+        store = self.store
+        self._server_interval = answer.poll_after
+        if store.seq is not None and answer.seq < store.seq:
+            return Unchanged(self.next_interval(), note="older answer dropped")
+        changes = store.apply(answer)
+        self._need_snapshot = False
+        self.status.rejected_records += len(changes.rejects)
+        if answer.kind == "snapshot":
+            self.status.snapshots += 1
+        return Updated(changes, answer.seq, answer.kind == "snapshot", self.next_interval())
+
+    async def _fetch(self, since: int | None) -> tuple[int, bytes]:
+        """GET the feed (following same-origin redirects only) and read a capped body."""
+        client = self._client_for_loop()
+        url = self.url
+        params = {"since": str(since)} if since is not None else None
+        headers = {"If-None-Match": self._etag} if self._etag else {}
+        for _ in range(self.settings.max_redirects + 1):
+            for attempt in (1, 2):
+                try:
+                    status, body, location, etag, retry = await self._request(
+                        client, url, params, headers
+                    )
+                    break
+                except (httpx.RemoteProtocolError, httpx.ReadError):
+                    # A pooled keep-alive connection the server already closed: retry once.
+                    if attempt == 2:
+                        raise
+            if location is None:
+                if status in (429, 503):
+                    raise _Retry(_status_reason(status), retry)
+                if status == 304:
+                    return status, b""
+                if status != 200:
+                    raise FeedError(_status_reason(status) + _body_hint(body))
+                if etag:
+                    self._etag = etag
+                return status, body
+            target = urljoin(url, location)
+            if not _same_origin(self.url, target):
+                raise FeedError("redirect to another host refused")
+            url = target
+        raise FeedError("too many redirects")
+
+    async def _request(
+        self,
+        client: httpx.AsyncClient,
+        url: str,
+        params: dict[str, str] | None,
+        headers: dict[str, str],
+    ) -> tuple[int, bytes, str | None, str | None, float | None]:
+        request = client.build_request("GET", url, params=params, headers=headers)
+        response = await client.send(request, stream=True)
+        try:
+            status = response.status_code
+            if 300 <= status < 400 and status != 304:
+                location = response.headers.get("Location")
+                if not location:
+                    raise FeedError(f"{_status_reason(status)} without a Location")
+                return status, b"", location, None, None
+            retry = parse_retry_after(response.headers.get("Retry-After"))
+            reader = _BodyReader(
+                response.headers.get("Content-Encoding", ""), self.settings.max_body_bytes
+            )
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > self.settings.max_body_bytes:
+                raise FeedError(
+                    f"answer is larger than the {self.settings.max_body_bytes // 1024} KiB limit"
+                )
+            async for chunk in response.aiter_raw():
+                reader.feed(chunk)
+            body = reader.finish() if status != 304 else b""
+            return status, body, None, response.headers.get("ETag"), retry
+        finally:
+            await response.aclose()
+
+
+def _body_hint(body: bytes) -> str:
+    head = body[:200].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return " (HTML error page)"
+    if head.startswith(b"<?xml") or head.startswith(b"<"):
+        return " (XML or HTML error body)"
+    return ""

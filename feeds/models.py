@@ -1,0 +1,305 @@
+"""The results feed, version 1: pydantic models of every record on the wire.
+
+Everything here is untrusted input. Numbers are strict (``true`` is not 1, ``"12"`` is not
+12), floats finite, ints and strings bounded, unknown fields ignored, and every free-text
+string sanitised on entry. ``docs/feed.schema.json`` is generated from these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    model_validator,
+)
+
+from feeds.sanitise import sanitise
+
+FORMAT = "election-night/1"
+
+# Bounds: generous for any real UK election, small enough that a hostile feed cannot make us
+# hold or draw absurd amounts.
+MAX_SEATS = 1_000
+MAX_VOTES = 100_000_000
+MAX_REVISION = 2**31 - 1
+
+
+def _require_str(value: Any) -> Any:
+    # JSON gives strings; Python callers may pass datetimes. Never accept epoch numbers.
+    if not isinstance(value, str | dt.date):
+        raise ValueError("must be an ISO 8601 string")
+    return value
+
+
+def _to_utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+Name = Annotated[str, Strict(), Field(min_length=1, max_length=200), AfterValidator(sanitise)]
+ShortText = Annotated[str, Strict(), Field(min_length=1, max_length=80), AfterValidator(sanitise)]
+Text = Annotated[str, Strict(), Field(max_length=2_000), AfterValidator(sanitise)]
+GSSCode = Annotated[str, Strict(), Field(pattern=r"^[EWSNK]\d{8}$", description="ONS GSS code")]
+ElectionId = Annotated[
+    str,
+    Strict(),
+    Field(
+        pattern=r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*\.\d{4}-\d{2}-\d{2}$",
+        max_length=120,
+        description="Democracy Club style id, e.g. local.barnet.2022-05-05",
+    ),
+]
+PartyCode = Annotated[
+    str, Strict(), Field(pattern=r"^[A-Z][A-Z0-9]{0,7}$", description="e.g. LAB, CON, NOC")
+]
+OptionId = Annotated[str, Strict(), Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+Colour = Annotated[str, Strict(), Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
+Seats = Annotated[int, Strict(), Field(ge=0, le=MAX_SEATS)]
+SeatChange = Annotated[int, Strict(), Field(ge=-MAX_SEATS, le=MAX_SEATS)]
+Votes = Annotated[int, Strict(), Field(ge=0, le=MAX_VOTES)]
+Revision = Annotated[int, Strict(), Field(ge=0, le=MAX_REVISION)]
+Percent = Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)]
+PercentChange = Annotated[float, Strict(), Field(ge=-100, le=100, allow_inf_nan=False)]
+UTCTime = Annotated[AwareDatetime, BeforeValidator(_require_str), AfterValidator(_to_utc)]
+Status = Literal[
+    "expected", "counting", "recount", "declared", "corrected", "cancelled", "uncontested"
+]
+
+#: Statuses under which a record's figures are a result.
+RESULT_STATUSES = frozenset({"declared", "corrected", "uncontested"})
+
+NOC = "NOC"
+
+
+class FeedModel(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, hide_input_in_errors=True, str_max_length=2_000
+    )
+
+
+class Election(FeedModel):
+    id: ElectionId
+    name: Name
+    date: Annotated[dt.date, BeforeValidator(_require_str)]
+    test: Annotated[bool, Strict()] = False
+
+
+class Region(FeedModel):
+    code: GSSCode
+    name: Name
+
+
+class Party(FeedModel):
+    code: PartyCode
+    name: Name
+    colour: Colour
+
+
+def _check_party_map(value: dict[str, int] | None, limit: int, what: str) -> None:
+    if value is not None and len(value) > limit:
+        raise ValueError(f"{what} names more than {limit} parties")
+
+
+class Council(FeedModel):
+    """One council's election: a whole record, replaced by any higher revision."""
+
+    id: ElectionId
+    code: GSSCode
+    name: Name
+    region: GSSCode
+    council_type: ShortText
+    total_seats: Annotated[int, Strict(), Field(ge=1, le=MAX_SEATS)]
+    seats_up: Seats
+    control_before: PartyCode | None = Field(
+        default=None, description="null for a council with no predecessor"
+    )
+    status: Status
+    recount: Annotated[int, Strict(), Field(ge=1, le=99)] | None = None
+    seats_won: dict[PartyCode, Seats] | None = Field(
+        default=None, description="seats won this election; null when the feed has no figures"
+    )
+    seats_change: dict[PartyCode, SeatChange] | None = Field(
+        default=None, description="against the same seats when last contested"
+    )
+    composition_before: dict[PartyCode, Seats] | None = None
+    composition_after: dict[PartyCode, Seats] | None = None
+    control_after: PartyCode | None = None
+    turnout: Percent | None = None
+    electorate: Votes | None = None
+    declared_at: UTCTime | None = None
+    revision: Revision
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Council:
+        for what, mapping in (
+            ("seats_won", self.seats_won),
+            ("seats_change", self.seats_change),
+            ("composition_before", self.composition_before),
+            ("composition_after", self.composition_after),
+        ):
+            _check_party_map(mapping, 40, what)
+        if self.seats_up > self.total_seats:
+            raise ValueError("seats_up exceeds total_seats")
+        if self.seats_won is not None and sum(self.seats_won.values()) > self.seats_up:
+            raise ValueError("seats_won adds up to more than seats_up")
+        for what, comp in (
+            ("composition_before", self.composition_before),
+            ("composition_after", self.composition_after),
+        ):
+            if comp is not None and sum(comp.values()) > MAX_SEATS:
+                raise ValueError(f"{what} adds up to more than {MAX_SEATS}")
+        if self.composition_after is not None and (
+            sum(self.composition_after.values()) > self.total_seats
+        ):
+            raise ValueError("composition_after adds up to more than total_seats")
+        if self.status == "recount" and self.recount is None:
+            raise ValueError("status recount needs the recount number")
+        return self
+
+    @property
+    def has_result(self) -> bool:
+        return self.status in RESULT_STATUSES
+
+
+class ReferendumOption(FeedModel):
+    id: OptionId
+    label: Name
+
+
+class Referendum(FeedModel):
+    """A referendum's question and options; its votes come in ``CountingArea`` records."""
+
+    id: ElectionId
+    name: Name
+    question: Text
+    scope: Literal["local", "national"]
+    options: Annotated[list[ReferendumOption], Field(min_length=2, max_length=10)]
+    revision: Revision
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _unique_options(self) -> Referendum:
+        ids = [option.id for option in self.options]
+        if len(set(ids)) != len(ids):
+            raise ValueError("option ids repeat")
+        return self
+
+
+class CountingArea(FeedModel):
+    """One referendum counting area (a local referendum is one area)."""
+
+    referendum: ElectionId
+    code: GSSCode
+    name: Name
+    region: GSSCode
+    electorate: Votes | None = None
+    votes: Annotated[dict[OptionId, Votes], Field(max_length=10)] = Field(default_factory=dict)
+    rejected: Votes | None = None
+    status: Status
+    declared_at: UTCTime | None = None
+    revision: Revision
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.referendum, self.code)
+
+    @property
+    def has_result(self) -> bool:
+        return self.status in RESULT_STATUSES
+
+    @model_validator(mode="after")
+    def _ballots_fit(self) -> CountingArea:
+        if self.electorate is not None:
+            cast = sum(self.votes.values()) + (self.rejected or 0)
+            if cast > self.electorate:
+                raise ValueError("more ballots than electors")
+        return self
+
+
+class Candidate(FeedModel):
+    name: Name
+    party: PartyCode
+    party_name: Name | None = None
+    first_round: Votes | None = None
+    final_round: Votes | None = None
+    elected: Annotated[bool, Strict()] = False
+
+
+class MayoralContest(FeedModel):
+    id: ElectionId
+    code: GSSCode | None = None
+    name: Name
+    region: GSSCode
+    candidates: Annotated[list[Candidate], Field(max_length=30)]
+    status: Status
+    electorate: Votes | None = None
+    turnout: Percent | None = None
+    declared_at: UTCTime | None = None
+    revision: Revision
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_winner(self) -> MayoralContest:
+        if sum(1 for c in self.candidates if c.elected) > 1:
+            raise ValueError("more than one candidate elected")
+        return self
+
+    @property
+    def winner(self) -> Candidate | None:
+        return next((c for c in self.candidates if c.elected), None)
+
+
+class ProjectedShare(FeedModel):
+    party: PartyCode
+    share: Percent
+    change: PercentChange | None = None
+
+
+class Projections(FeedModel):
+    """Projected national share: an editorial estimate supplied by the feed, never derived."""
+
+    revision: Revision
+    shares: Annotated[list[ProjectedShare], Field(max_length=20)]
+    source: Name | None = None
+    note: Text | None = None
+
+
+class FeedDocument(FeedModel):
+    """One answer from a feed: the whole state (snapshot) or what changed after ``since``."""
+
+    format: Literal["election-night/1"]
+    kind: Literal["snapshot", "changes"]
+    seq: Annotated[int, Strict(), Field(ge=0, le=2**53)]
+    since: Annotated[int, Strict(), Field(ge=0, le=2**53)] | None = Field(
+        default=None, description="for kind=changes: the seq these changes follow"
+    )
+    generated_at: UTCTime | None = None
+    poll_after: Annotated[float, Strict(), Field(ge=0, le=3600, allow_inf_nan=False)] | None = (
+        Field(default=None, description="seconds the server asks clients to wait")
+    )
+    election: Election | None = None
+    regions: Annotated[list[Region], Field(max_length=64)] = Field(default_factory=list)
+    parties: Annotated[list[Party], Field(max_length=100)] = Field(default_factory=list)
+    councils: Annotated[list[Council], Field(max_length=2_000)] = Field(default_factory=list)
+    referendums: Annotated[list[Referendum], Field(max_length=50)] = Field(default_factory=list)
+    counting_areas: Annotated[list[CountingArea], Field(max_length=5_000)] = Field(
+        default_factory=list
+    )
+    mayors: Annotated[list[MayoralContest], Field(max_length=200)] = Field(default_factory=list)
+    projections: Projections | None = None
+
+
+def feed_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a feed answer, as committed in docs/feed.schema.json."""
+    schema = FeedDocument.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://election-night.invalid/feed.schema.json"
+    return schema

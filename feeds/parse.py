@@ -1,0 +1,293 @@
+"""Turn the raw bytes of a feed answer into validated records, one record at a time.
+
+A body that is not a feed document at all is rejected whole (``FeedError``). Inside a good
+document each record is validated on its own: a bad one is rejected and reported, and the
+rest of the answer still applies.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, Field, Strict, TypeAdapter, ValidationError
+
+from feeds.models import (
+    FORMAT,
+    Council,
+    CountingArea,
+    Election,
+    FeedModel,
+    MayoralContest,
+    Party,
+    Projections,
+    Referendum,
+    Region,
+)
+
+#: Longest decimal literal accepted; Python refuses over 4300 digits and nothing real needs 20.
+MAX_NUMBER_DIGITS = 40
+
+
+class FeedError(Exception):
+    """An answer that cannot be used at all. The message is short, clean and safe to show."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    kind: str
+    index: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}[{self.index}]: {self.reason}"
+
+
+@dataclass(slots=True)
+class Answer:
+    """A validated feed answer: the records that passed and the ones that did not."""
+
+    kind: Literal["snapshot", "changes"]
+    seq: int
+    since: int | None = None
+    poll_after: float | None = None
+    election: Election | None = None
+    regions: list[Region] = field(default_factory=list)
+    parties: list[Party] = field(default_factory=list)
+    councils: list[Council] = field(default_factory=list)
+    referendums: list[Referendum] = field(default_factory=list)
+    counting_areas: list[CountingArea] = field(default_factory=list)
+    mayors: list[MayoralContest] = field(default_factory=list)
+    projections: Projections | None = None
+    rejects: list[Reject] = field(default_factory=list)
+
+    @property
+    def record_count(self) -> int:
+        return (
+            len(self.regions)
+            + len(self.parties)
+            + len(self.councils)
+            + len(self.referendums)
+            + len(self.counting_areas)
+            + len(self.mayors)
+            + (self.projections is not None)
+        )
+
+
+class _Envelope(BaseModel):
+    # Records stay raw here so that each is validated, and rejected, on its own.
+    model_config = {"extra": "ignore", "hide_input_in_errors": True}
+
+    format: Literal["election-night/1"]
+    kind: Literal["snapshot", "changes"]
+    seq: Annotated[int, Strict(), Field(ge=0, le=2**53)]
+    since: Annotated[int, Strict(), Field(ge=0, le=2**53)] | None = None
+    poll_after: Annotated[float, Strict(), Field(ge=0, le=3600, allow_inf_nan=False)] | None = None
+    election: Any = None
+    regions: Annotated[list[Any], Field(max_length=64)] = []
+    parties: Annotated[list[Any], Field(max_length=100)] = []
+    councils: Annotated[list[Any], Field(max_length=2_000)] = []
+    referendums: Annotated[list[Any], Field(max_length=50)] = []
+    counting_areas: Annotated[list[Any], Field(max_length=5_000)] = []
+    mayors: Annotated[list[Any], Field(max_length=200)] = []
+    projections: Any = None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def _parse_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise ValueError("number too long")
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise ValueError("number too long")
+    return int(text)
+
+
+def decode_json(raw: bytes | str) -> Any:
+    """Decode strict UTF-8 JSON: no BOM, no NaN or Infinity, no absurd numbers or nesting."""
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FeedError("answer is not valid UTF-8") from None
+    else:
+        text = raw
+    if not text.strip():
+        raise FeedError("answer is empty")
+    if text.startswith("\ufeff"):
+        raise FeedError("answer starts with a byte-order mark")
+    try:
+        return json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_parse_float,
+            parse_int=_parse_int,
+        )
+    except RecursionError:
+        raise FeedError("answer is nested too deeply") from None
+    except json.JSONDecodeError as error:
+        stripped = text.lstrip()[:1]
+        if stripped == "<":
+            raise FeedError("answer is HTML or XML, not a feed") from None
+        raise FeedError(f"answer is not JSON (line {error.lineno}, column {error.colno})") from None
+    except ValueError as error:
+        raise FeedError(f"answer has a bad number: {error}") from None
+
+
+def describe_error(error: ValidationError, limit: int = 2) -> str:
+    """Summarise a pydantic error without echoing any of the input."""
+    parts = []
+    for item in error.errors(include_url=False, include_input=False, include_context=False)[:limit]:
+        location = ".".join(str(part) for part in item["loc"]) or "record"
+        parts.append(f"{location}: {item['msg']}")
+    more = error.error_count() - limit
+    if more > 0:
+        parts.append(f"and {more} more")
+    return "; ".join(parts)
+
+
+M = TypeVar("M", bound=FeedModel)
+
+_adapters: dict[type[Any], TypeAdapter[Any]] = {}
+
+
+def _list_adapter(model: type[M]) -> TypeAdapter[list[M]]:
+    adapter = _adapters.get(model)
+    if adapter is None:
+        adapter = _adapters[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
+    return adapter
+
+
+def validate_records(
+    model: type[M], items: Sequence[Any], kind: str, rejects: list[Reject]
+) -> list[M]:
+    """Validate each item on its own; the whole list at once when all are good (the usual case)."""
+    if not items:
+        return []
+    try:
+        return _list_adapter(model).validate_python(items)
+    except ValidationError:
+        pass
+    good: list[M] = []
+    for index, item in enumerate(items):
+        try:
+            good.append(model.model_validate(item))
+        except ValidationError as error:
+            rejects.append(Reject(kind, index, describe_error(error)))
+    return good
+
+
+R = TypeVar("R")
+
+
+def deduplicate(
+    records: list[R],
+    key: Callable[[R], Hashable],
+    revision: Callable[[R], int],
+    kind: str,
+    rejects: list[Reject],
+) -> list[R]:
+    """Keep one record per id: the highest revision, the first of equals. Report the others."""
+    best: dict[Hashable, tuple[int, R]] = {}
+    for index, record in enumerate(records):
+        k = key(record)
+        held = best.get(k)
+        if held is None:
+            best[k] = (index, record)
+            continue
+        rejects.append(Reject(kind, index, f"duplicate id {k!s:.80} in one answer"))
+        if revision(record) > revision(held[1]):
+            best[k] = (held[0], record)
+    if len(best) == len(records):
+        return records
+    return [record for _, record in sorted(best.values(), key=lambda pair: pair[0])]
+
+
+def parse_answer(raw: bytes | str) -> Answer:
+    """Validate one feed answer. Raises ``FeedError`` when the body is not a feed at all."""
+    data = decode_json(raw)
+    return answer_from_data(data)
+
+
+def answer_from_data(data: Any) -> Answer:
+    if not isinstance(data, dict):
+        raise FeedError("answer is not a JSON object")
+    if data.get("format") != FORMAT:
+        raise FeedError(f"answer is not an {FORMAT} document")
+    try:
+        envelope = _Envelope.model_validate(data)
+    except ValidationError as error:
+        raise FeedError(f"answer rejected: {describe_error(error)}") from None
+    if envelope.kind == "changes" and envelope.since is None:
+        raise FeedError("answer rejected: a changes answer needs 'since'")
+
+    rejects: list[Reject] = []
+    answer = Answer(
+        kind=envelope.kind,
+        seq=envelope.seq,
+        since=envelope.since,
+        poll_after=envelope.poll_after,
+        rejects=rejects,
+    )
+    if envelope.election is not None:
+        found = validate_records(Election, [envelope.election], "election", rejects)
+        answer.election = found[0] if found else None
+    if envelope.projections is not None:
+        found_p = validate_records(Projections, [envelope.projections], "projections", rejects)
+        answer.projections = found_p[0] if found_p else None
+
+    answer.regions = deduplicate(
+        validate_records(Region, envelope.regions, "regions", rejects),
+        lambda r: r.code,
+        lambda r: 0,
+        "regions",
+        rejects,
+    )
+    answer.parties = deduplicate(
+        validate_records(Party, envelope.parties, "parties", rejects),
+        lambda p: p.code,
+        lambda p: 0,
+        "parties",
+        rejects,
+    )
+    answer.councils = deduplicate(
+        validate_records(Council, envelope.councils, "councils", rejects),
+        lambda c: c.id,
+        lambda c: c.revision,
+        "councils",
+        rejects,
+    )
+    answer.referendums = deduplicate(
+        validate_records(Referendum, envelope.referendums, "referendums", rejects),
+        lambda r: r.id,
+        lambda r: r.revision,
+        "referendums",
+        rejects,
+    )
+    answer.counting_areas = deduplicate(
+        validate_records(CountingArea, envelope.counting_areas, "counting_areas", rejects),
+        lambda a: a.key,
+        lambda a: a.revision,
+        "counting_areas",
+        rejects,
+    )
+    answer.mayors = deduplicate(
+        validate_records(MayoralContest, envelope.mayors, "mayors", rejects),
+        lambda m: m.id,
+        lambda m: m.revision,
+        "mayors",
+        rejects,
+    )
+    return answer

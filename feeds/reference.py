@@ -1,0 +1,45 @@
+"""Reference tables: ONS regions and nations, and the usual party codes and colours."""
+
+from __future__ import annotations
+
+from feeds.models import Party, Region
+
+REGIONS: tuple[Region, ...] = tuple(
+    Region(code=code, name=name)
+    for code, name in (
+        ("E12000001", "North East"),
+        ("E12000002", "North West"),
+        ("E12000003", "Yorkshire and The Humber"),
+        ("E12000004", "East Midlands"),
+        ("E12000005", "West Midlands"),
+        ("E12000006", "East of England"),
+        ("E12000007", "London"),
+        ("E12000008", "South East"),
+        ("E12000009", "South West"),
+        ("W92000004", "Wales"),
+        ("S92000003", "Scotland"),
+        ("N92000002", "Northern Ireland"),
+    )
+)
+
+REGION_BY_NAME = {region.name.casefold(): region for region in REGIONS}
+
+PARTIES: tuple[Party, ...] = tuple(
+    Party(code=code, name=name, colour=colour)
+    for code, name, colour in (
+        ("CON", "Conservative", "#0087DC"),
+        ("LAB", "Labour", "#E4003B"),
+        ("LD", "Liberal Democrats", "#FAA61A"),
+        ("GRN", "Green", "#02A95B"),
+        ("SNP", "Scottish National Party", "#FDF38E"),
+        ("PC", "Plaid Cymru", "#005B54"),
+        ("REF", "Reform UK", "#12B6CF"),
+        ("UKIP", "UK Independence Party", "#6D3177"),
+        ("IND", "Independent", "#AAAAAA"),
+        ("OTH", "Independents and others", "#999999"),
+    )
+)
+
+#: Colour for no overall control, and for any party a feed does not colour.
+NOC_COLOUR = "#777777"
+UNKNOWN_COLOUR = "#999999"

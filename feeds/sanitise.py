@@ -1,0 +1,52 @@
+"""Make untrusted feed text safe to hold and to draw.
+
+Neither Rich nor Textual strips escape sequences or C1 controls, so a feed string could
+write the clipboard (OSC 52), retitle the window or clear the screen. Every string is cleaned
+here, once, as it enters the model; nothing downstream needs to think about it again.
+"""
+
+from __future__ import annotations
+
+REPLACEMENT = "\ufffd"
+
+_WHITESPACE = {"\t", "\n", "\r", "\v", "\f"}
+_BIDI_AND_SEPARATORS = [
+    "\u061c",  # Arabic letter mark
+    "\u200e",  # LRM
+    "\u200f",  # RLM
+    *[chr(c) for c in range(0x202A, 0x202F)],  # LRE RLE PDF LRO RLO
+    *[chr(c) for c in range(0x2066, 0x206A)],  # LRI RLI FSI PDI
+    "\u2028",  # line separator
+    "\u2029",  # paragraph separator
+    "\ufeff",  # BOM / zero-width no-break space
+]
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]:
+        table[code] = " " if chr(code) in _WHITESPACE else REPLACEMENT
+    for char in _BIDI_AND_SEPARATORS:
+        table[ord(char)] = REPLACEMENT
+    return table
+
+
+_TABLE = _build_table()
+
+
+def sanitise(text: str) -> str:
+    """Return ``text`` with controls, escapes, bidi overrides and lone surrogates replaced."""
+    cleaned = text.translate(_TABLE)
+    if cleaned.isascii() or not _has_surrogate(cleaned):
+        return cleaned
+    # Lone surrogates (from JSON "\ud800") cannot be encoded for any terminal.
+    return "".join(REPLACEMENT if "\ud800" <= ch <= "\udfff" else ch for ch in cleaned)
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def is_printable(text: str) -> bool:
+    """True when ``text`` holds nothing a terminal would act on (used by tests and asserts)."""
+    return not any(ord(ch) in _TABLE for ch in text) and not _has_surrogate(text)

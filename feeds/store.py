@@ -1,0 +1,170 @@
+"""The results store: the highest revision of every record, and exactly what each update changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from feeds.models import (
+    Council,
+    CountingArea,
+    Election,
+    MayoralContest,
+    Party,
+    Projections,
+    Referendum,
+    Region,
+)
+from feeds.parse import Answer, Reject
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilChange:
+    """A council whose record changed: what it was (None when new) and what it is now."""
+
+    before: Council | None
+    after: Council
+
+    @property
+    def newly_declared(self) -> bool:
+        return self.after.has_result and (self.before is None or not self.before.has_result)
+
+    @property
+    def corrected(self) -> bool:
+        return self.before is not None and self.before.has_result and self.after.has_result
+
+
+@dataclass(slots=True)
+class ChangeSet:
+    """What one applied answer changed, by id, so the UI can update by key."""
+
+    councils: dict[str, CouncilChange] = field(default_factory=dict)
+    referendums: set[str] = field(default_factory=set)
+    counting_areas: set[tuple[str, str]] = field(default_factory=set)
+    mayors: set[str] = field(default_factory=set)
+    projections: bool = False
+    meta: bool = False  # election, regions or parties
+    rejects: list[Reject] = field(default_factory=list)
+    ignored_stale: int = 0  # records older than or equal to what is held
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.councils
+            or self.referendums
+            or self.counting_areas
+            or self.mayors
+            or self.projections
+            or self.meta
+        )
+
+    @property
+    def changed_referendums(self) -> set[str]:
+        """Referendums whose totals may have moved: their own record or any of their areas."""
+        return self.referendums | {ref for ref, _ in self.counting_areas}
+
+
+def _newer(held_revision: int | None, revision: int) -> bool:
+    return held_revision is None or revision > held_revision
+
+
+class ResultsStore:
+    """Holds the latest revision per record. Applying never deletes: an empty list wipes nothing."""
+
+    def __init__(self) -> None:
+        self.seq: int | None = None
+        self.election: Election | None = None
+        self.regions: dict[str, Region] = {}
+        self.parties: dict[str, Party] = {}
+        self.councils: dict[str, Council] = {}
+        self.referendums: dict[str, Referendum] = {}
+        self.counting_areas: dict[tuple[str, str], CountingArea] = {}
+        self.mayors: dict[str, MayoralContest] = {}
+        self.projections: Projections | None = None
+        self.rejected_total = 0
+
+    def apply(self, answer: Answer) -> ChangeSet:
+        changes = ChangeSet(rejects=list(answer.rejects))
+        self.rejected_total += len(answer.rejects)
+
+        if answer.election is not None and answer.election != self.election:
+            self.election = answer.election
+            changes.meta = True
+        for region in answer.regions:
+            if self.regions.get(region.code) != region:
+                self.regions[region.code] = region
+                changes.meta = True
+        for party in answer.parties:
+            if self.parties.get(party.code) != party:
+                self.parties[party.code] = party
+                changes.meta = True
+
+        for council in answer.councils:
+            held = self.councils.get(council.id)
+            if _newer(held.revision if held else None, council.revision):
+                self.councils[council.id] = council
+                changes.councils[council.id] = CouncilChange(held, council)
+            else:
+                changes.ignored_stale += 1
+
+        for referendum in answer.referendums:
+            held_ref = self.referendums.get(referendum.id)
+            if _newer(held_ref.revision if held_ref else None, referendum.revision):
+                self.referendums[referendum.id] = referendum
+                changes.referendums.add(referendum.id)
+            else:
+                changes.ignored_stale += 1
+
+        for index, area in enumerate(answer.counting_areas):
+            reason = self._area_problem(area)
+            if reason:
+                changes.rejects.append(Reject("counting_areas", index, reason))
+                self.rejected_total += 1
+                continue
+            held_area = self.counting_areas.get(area.key)
+            if _newer(held_area.revision if held_area else None, area.revision):
+                self.counting_areas[area.key] = area
+                changes.counting_areas.add(area.key)
+            else:
+                changes.ignored_stale += 1
+
+        for mayor in answer.mayors:
+            held_mayor = self.mayors.get(mayor.id)
+            if _newer(held_mayor.revision if held_mayor else None, mayor.revision):
+                self.mayors[mayor.id] = mayor
+                changes.mayors.add(mayor.id)
+            else:
+                changes.ignored_stale += 1
+
+        if answer.projections is not None and _newer(
+            self.projections.revision if self.projections else None, answer.projections.revision
+        ):
+            self.projections = answer.projections
+            changes.projections = True
+
+        self.seq = answer.seq
+        return changes
+
+    def _area_problem(self, area: CountingArea) -> str | None:
+        referendum = self.referendums.get(area.referendum)
+        if referendum is None:
+            return "counting area of an unknown referendum"
+        known = {option.id for option in referendum.options}
+        if not set(area.votes) <= known:
+            return "votes for an option the referendum does not have"
+        return None
+
+    # Views used by aggregations and the UI.
+
+    def region_name(self, code: str) -> str:
+        region = self.regions.get(code)
+        return region.name if region else code
+
+    def areas_of(self, referendum_id: str) -> list[CountingArea]:
+        return [area for key, area in self.counting_areas.items() if key[0] == referendum_id]
+
+    def councils_in(self, regions: Iterable[str] | None) -> list[Council]:
+        if regions is None:
+            return list(self.councils.values())
+        wanted = set(regions)
+        return [c for c in self.councils.values() if c.region in wanted]
