@@ -306,6 +306,19 @@ class FeedPoller:
             self.status.not_modified += 1
             return Unchanged(self.next_interval())
         answer = parse_answer(body)
+        if store.seq is not None and answer.epoch != store.epoch:
+            # The feed rewrote its history (a replay seeking back): start again from a snapshot.
+            if answer.kind == "changes":
+                status, body = await self._fetch(None)
+                if status == 304:
+                    raise FeedError("304 Not Modified for a fresh snapshot")
+                answer = parse_answer(body)
+            if answer.kind == "snapshot":
+                store.clear()
+                outcome = self._apply(answer)
+                if isinstance(outcome, Updated):
+                    outcome.changes.reset = True
+                return outcome
         if answer.kind == "changes" and store.seq is not None:
             if answer.since is not None and answer.since > store.seq:
                 # A gap: changes we never saw. Take the whole state again.

@@ -281,6 +281,11 @@ class FeedDocument(FeedModel):
     since: Annotated[int, Strict(), Field(ge=0, le=2**53)] | None = Field(
         default=None, description="for kind=changes: the seq these changes follow"
     )
+    epoch: Annotated[int, Strict(), Field(ge=0, le=2**31)] | None = Field(
+        default=None,
+        description="changes when the feed's history is rewritten (a replay seeking back, a "
+        "test feed reset): a client holding another epoch drops its state for the snapshot",
+    )
     generated_at: UTCTime | None = None
     poll_after: Annotated[float, Strict(), Field(ge=0, le=3600, allow_inf_nan=False)] | None = (
         Field(default=None, description="seconds the server asks clients to wait")

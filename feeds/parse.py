@@ -53,6 +53,7 @@ class Answer:
     kind: Literal["snapshot", "changes"]
     seq: int
     since: int | None = None
+    epoch: int | None = None
     poll_after: float | None = None
     election: Election | None = None
     regions: list[Region] = field(default_factory=list)
@@ -85,6 +86,7 @@ class _Envelope(BaseModel):
     kind: Literal["snapshot", "changes"]
     seq: Annotated[int, Strict(), Field(ge=0, le=2**53)]
     since: Annotated[int, Strict(), Field(ge=0, le=2**53)] | None = None
+    epoch: Annotated[int, Strict(), Field(ge=0, le=2**31)] | None = None
     poll_after: Annotated[float, Strict(), Field(ge=0, le=3600, allow_inf_nan=False)] | None = None
     election: Any = None
     regions: Annotated[list[Any], Field(max_length=64)] = []
@@ -238,6 +240,7 @@ def answer_from_data(data: Any) -> Answer:
         kind=envelope.kind,
         seq=envelope.seq,
         since=envelope.since,
+        epoch=envelope.epoch,
         poll_after=envelope.poll_after,
         rejects=rejects,
     )

@@ -46,6 +46,7 @@ class ChangeSet:
     meta: bool = False  # election, regions or parties
     rejects: list[Reject] = field(default_factory=list)
     ignored_stale: int = 0  # records older than or equal to what is held
+    reset: bool = False  # the feed's history was rewritten; everything shown must be redrawn
 
     @property
     def empty(self) -> bool:
@@ -56,6 +57,7 @@ class ChangeSet:
             or self.mayors
             or self.projections
             or self.meta
+            or self.reset
         )
 
     @property
@@ -72,7 +74,12 @@ class ResultsStore:
     """Holds the latest revision per record. Applying never deletes: an empty list wipes nothing."""
 
     def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget everything (the feed's epoch changed). The rejected count is kept."""
         self.seq: int | None = None
+        self.epoch: int | None = None
         self.election: Election | None = None
         self.regions: dict[str, Region] = {}
         self.parties: dict[str, Party] = {}
@@ -81,7 +88,7 @@ class ResultsStore:
         self.counting_areas: dict[tuple[str, str], CountingArea] = {}
         self.mayors: dict[str, MayoralContest] = {}
         self.projections: Projections | None = None
-        self.rejected_total = 0
+        self.rejected_total: int = getattr(self, "rejected_total", 0)
 
     def apply(self, answer: Answer) -> ChangeSet:
         changes = ChangeSet(rejects=list(answer.rejects))
@@ -143,6 +150,7 @@ class ResultsStore:
             changes.projections = True
 
         self.seq = answer.seq
+        self.epoch = answer.epoch
         return changes
 
     def _area_problem(self, area: CountingArea) -> str | None:

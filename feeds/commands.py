@@ -1,0 +1,191 @@
+"""The data-layer commands: ``summary``, ``record`` and ``serve`` (no UI involved)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+from feeds.client import Failed, FeedPoller, PollSettings, Updated
+from feeds.recording import RecordingError, RecordingWriter, read_recording
+from feeds.replay import FaultSpec, ReplayFeed, VirtualClock, create_app, parse_moment
+from feeds.summary import SourceError, as_json, as_text, find_region, load_source, summarise
+
+BUNDLED_NIGHT = Path(__file__).resolve().parent / "recordings" / "local-2022-05-05.jsonl"
+
+
+def add_feed_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--auth-header-env",
+        metavar="NAME",
+        help="environment variable holding an auth header value (never logged)",
+    )
+    parser.add_argument(
+        "--auth-header",
+        default="Authorization",
+        metavar="HEADER",
+        help="header that carries the value of --auth-header-env (default Authorization)",
+    )
+
+
+def settings_from(args: argparse.Namespace, interval: float = 5.0) -> PollSettings:
+    env = getattr(args, "auth_header_env", None)
+    return PollSettings(
+        interval=interval,
+        auth_header=args.auth_header if env else None,
+        auth_env=env,
+    )
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    try:
+        store = load_source(args.source, at=args.at, settings=settings_from(args))
+        region = find_region(store, args.region) if args.region else None
+    except SourceError as error:
+        print(f"election-night: {error}", file=sys.stderr)
+        return 2
+    summary = summarise(store, region)
+    if args.format == "json":
+        print(json.dumps(as_json(summary), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(as_text(summary))
+    return 0
+
+
+async def record(
+    url: str,
+    output: Path,
+    settings: PollSettings,
+    *,
+    stop: asyncio.Event,
+    max_polls: int | None = None,
+    log: object = sys.stderr,
+) -> int:
+    """Poll ``url`` and append what changed to ``output`` until ``stop`` is set."""
+    poller = FeedPoller(url, settings=settings)
+    started = time.monotonic()
+    polls = lines = 0
+    writer: RecordingWriter | None = None
+    with output.open("a", encoding="utf-8", newline="\n") as handle:
+        try:
+            while not stop.is_set() and (max_polls is None or polls < max_polls):
+                outcome = await poller.poll()
+                polls += 1
+                t_ms = int((time.monotonic() - started) * 1000)
+                if isinstance(outcome, Updated):
+                    store = poller.store
+                    if writer is None:
+                        writer = RecordingWriter(
+                            handle,
+                            source=url,
+                            election=store.election.id if store.election else None,
+                        )
+                        writer.keyframe(t_ms, store)
+                    elif outcome.snapshot:
+                        writer.keyframe(t_ms, store)
+                    elif not outcome.changes.empty:
+                        writer.change(t_ms, store, outcome.changes)
+                    else:
+                        continue_wait = outcome.next_poll
+                        await _wait(stop, continue_wait)
+                        continue
+                    lines += 1
+                elif isinstance(outcome, Failed):
+                    print(
+                        f"feed error (not recorded): {outcome.reason}; retrying in "
+                        f"{outcome.next_poll:.1f} s",
+                        file=log,
+                    )  # type: ignore[call-overload]
+                await _wait(stop, outcome.next_poll)
+        finally:
+            await poller.aclose()
+    return lines
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    output = Path(args.output)
+    settings = settings_from(args, interval=args.interval)
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        return await record(args.url, output, settings, stop=stop)
+
+    lines = asyncio.run(main())
+    print(f"recorded {lines} line(s) to {output}", file=sys.stderr)
+    return 0
+
+
+def open_replay(
+    path: str | Path,
+    *,
+    speed: float,
+    start: str | None,
+    faults: str | None = None,
+    paused: bool = False,
+) -> ReplayFeed:
+    recording = read_recording(path)
+    for warning in recording.warnings[:20]:
+        print(f"warning: {warning}", file=sys.stderr)
+    start_ms = 0.0
+    if start:
+        start_ms = parse_moment(start, recording.header.started_at)
+    clock = VirtualClock(recording.duration_ms, speed=speed, start_ms=start_ms, paused=paused)
+    return ReplayFeed(recording, clock, FaultSpec.parse(faults))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    try:
+        feed = open_replay(args.file, speed=args.speed, start=args.start, faults=args.faults)
+    except (RecordingError, ValueError) as error:
+        print(f"election-night: {error}", file=sys.stderr)
+        return 2
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(
+        f"serving {args.file} at http://{host}:{args.port}/feed "
+        f"(speed {args.speed}x; controls at /replay)",
+        file=sys.stderr,
+    )
+    uvicorn.run(create_app(feed), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    summary = sub.add_parser("summary", help="print the scoreboard, referendums and mayors")
+    summary.add_argument("source", help="feed URL, feed snapshot file, or recording")
+    summary.add_argument("--region", help="GSS code or name of a region")
+    summary.add_argument("--format", choices=("text", "json"), default="text")
+    summary.add_argument("--at", help="for a recording: a moment (e.g. 03:00, 2h30m, ISO time)")
+    add_feed_options(summary)
+    summary.set_defaults(handler=cmd_summary)
+
+    rec = sub.add_parser("record", help="record a live feed to a JSON Lines file")
+    rec.add_argument("url")
+    rec.add_argument("-o", "--output", required=True)
+    rec.add_argument("--interval", type=float, default=5.0, help="seconds between polls")
+    add_feed_options(rec)
+    rec.set_defaults(handler=cmd_record)
+
+    serve = sub.add_parser("serve", help="serve a recording as a live feed (for rehearsals)")
+    serve.add_argument("file", nargs="?", default=str(BUNDLED_NIGHT))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8022)
+    serve.add_argument("--speed", type=float, default=1.0)
+    serve.add_argument("--start", help="start at a moment (e.g. 23:30, 1h, ISO time)")
+    serve.add_argument("--faults", help="e.g. 5xx=0.1,429=0.05,slow=0.05,truncate=0.05,seed=1")
+    serve.set_defaults(handler=cmd_serve)

@@ -1,0 +1,64 @@
+"""The ``election-night`` command: the app on the bundled night by default, plus the
+data-layer commands from ``feeds.commands``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from feeds.commands import BUNDLED_NIGHT, add_commands, add_feed_options, settings_from
+from feeds.recording import RecordingError
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from tui.app import run_replay
+
+    try:
+        return run_replay(args.file, speed=args.speed, start=args.start, faults=args.faults)
+    except (RecordingError, ValueError) as error:
+        print(f"election-night: {error}", file=sys.stderr)
+        return 2
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from tui.app import run_watch
+
+    return run_watch(args.url, settings_from(args, interval=args.interval))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="election-night",
+        description="Follow UK election results live in the terminal, or replay a recorded "
+        "night. With no command, replays the bundled 5 May 2022 local elections.",
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    replay = sub.add_parser("replay", help="replay a recording in the app (the default)")
+    replay.add_argument("file", nargs="?", default=str(BUNDLED_NIGHT))
+    replay.add_argument("--speed", type=float, default=300.0, help="replay speed (default 300x)")
+    replay.add_argument("--start", help="start at a moment (e.g. 23:30, 1h, ISO time)")
+    replay.add_argument("--faults", help="inject feed faults, e.g. 5xx=0.1,429=0.05")
+    replay.set_defaults(handler=cmd_replay)
+
+    watch = sub.add_parser("watch", help="watch a live feed URL")
+    watch.add_argument("url")
+    watch.add_argument("--interval", type=float, default=5.0, help="seconds between polls")
+    add_feed_options(watch)
+    watch.set_defaults(handler=cmd_watch)
+
+    add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["replay", *(argv or sys.argv[1:])])
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
