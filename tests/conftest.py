@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.faultserver import FaultServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+BUNDLED_NIGHT = ROOT / "feeds" / "recordings" / "local-2022-05-05.jsonl"
+
+
+@pytest.fixture
+def fault_server() -> Iterator[FaultServer]:
+    with FaultServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def bundled_recording():
+    from feeds.recording import read_recording
+
+    return read_recording(BUNDLED_NIGHT, strict=True)

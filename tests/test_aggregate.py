@@ -1,0 +1,136 @@
+"""Scoreboard, result phrases and referendum totals: hand-worked cases and the real 2022 night."""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.aggregate import (
+    control_from_composition,
+    is_gain,
+    referendum_totals,
+    result_phrase,
+    scoreboard,
+)
+from feeds.models import Council, CountingArea, Referendum
+from feeds.night2022 import council_from_row, read_councils
+from tests import factories as f
+from tests.conftest import SHARED_DATA
+
+
+def council(**kw: object) -> Council:
+    return Council.model_validate(f.council(**kw))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "phrase"),
+    [
+        ("CON", "LAB", "LAB gain from CON"),
+        ("CON", "CON", "CON hold"),
+        ("CON", "NOC", "CON lose to NOC"),
+        ("NOC", "LD", "LD gain from NOC"),
+        ("NOC", "NOC", "NOC no change"),
+        (None, "LAB", "LAB win (new council)"),
+        (None, "NOC", "NOC (new council)"),
+    ],
+)
+def test_result_phrase(before: str | None, after: str, phrase: str) -> None:
+    assert result_phrase(council(before=before, after=after)) == phrase
+
+
+def test_result_phrase_before_declaration() -> None:
+    assert result_phrase(council(status="counting")) == "counting"
+    assert result_phrase(council(status="recount", recount=2)) == "recount 2"
+
+
+def test_gain_is_a_change_of_control_to_a_party() -> None:
+    assert is_gain(council(before="CON", after="LAB"))
+    assert not is_gain(council(before="CON", after="NOC"))
+    assert not is_gain(council(before="LAB", after="LAB"))
+
+
+def test_control_needs_more_than_half_of_all_seats() -> None:
+    # A council electing by thirds: 20 of 60 seats up. Control counts every seat.
+    assert control_from_composition({"LAB": 30, "CON": 30}, 60) == "NOC"
+    assert control_from_composition({"LAB": 31, "CON": 29}, 60) == "LAB"
+    assert control_from_composition({"LAB": 30, "CON": 20}, 61) == "NOC"
+
+
+def test_scoreboard_hand_worked() -> None:
+    councils = [
+        council(slug="a", code="E09000001", before="CON", after="LAB",
+                won={"LAB": 40, "CON": 20}, change={"LAB": 10, "CON": -10}),
+        council(slug="b", code="E09000002", before="LAB", after="LAB",
+                won={"LAB": 30, "CON": 10}, change={"LAB": 2, "CON": -2}),
+        council(slug="c", code="E09000004", before="LAB", after="NOC",
+                won={"LAB": 20, "LD": 20}, change={"LAB": -5, "LD": 5}),
+        council(slug="d", code="E09000005", status="counting"),
+        council(slug="e", code="E09000006", status="cancelled"),
+    ]
+    board = scoreboard(councils)
+    lab, con = board.row("LAB"), board.row("CON")
+    assert (board.declared, board.total) == (3, 4)
+    assert lab is not None and (lab.councils, lab.councils_change) == (2, 0)
+    assert (lab.councillors, lab.councillors_change) == (90, 7)
+    assert con is not None and (con.councils, con.councils_change) == (0, -1)
+    assert (board.noc.councils, board.noc.councils_change) == (1, 1)
+    assert sum(r.councils_change for r in board.rows) + board.noc.councils_change == 0
+    assert [r.party for r in board.rows][:2] == ["LAB", "LD"] or board.rows[0].party == "LAB"
+
+
+def test_the_real_2022_night_control_counts() -> None:
+    rows = read_councils(SHARED_DATA)
+    assert len(rows) == 200
+    board = scoreboard(council_from_row(row) for row in rows)
+    counts = {r.party: r.councils for r in board.rows}
+    assert counts["LAB"] == 74
+    assert counts["CON"] == 35
+    assert counts["LD"] == 16
+    assert counts["SNP"] == 1
+    assert counts["PC"] == 4
+    assert counts["OTH"] == 8
+    assert board.noc.councils == 62
+    assert (board.declared, board.total) == (200, 200)
+    changes = {r.party: r.councils_change for r in board.rows}
+    assert (changes["LAB"], changes["CON"], changes["SNP"], changes["PC"]) == (5, -11, 1, 3)
+
+
+BRISTOL = Referendum.model_validate({
+    "id": "ref.bristol.2022-05-05", "name": "Bristol", "question": "How?", "scope": "local",
+    "revision": 1, "options": [{"id": "committee", "label": "Committee system"},
+                               {"id": "mayor", "label": "Elected mayor"}]})
+
+
+def area(code: str, status: str, electorate: int, committee: int = 0, mayor: int = 0,
+         rejected: int = 0) -> CountingArea:
+    votes = {"committee": committee, "mayor": mayor} if status == "declared" else {}
+    return CountingArea.model_validate({
+        "referendum": BRISTOL.id, "code": code, "name": code, "region": "E12000009",
+        "electorate": electorate, "votes": votes, "rejected": rejected, "status": status,
+        "revision": 1})
+
+
+def test_referendum_local_final() -> None:
+    totals = referendum_totals(BRISTOL, [area("E06000023", "declared", 332028, 56113, 38439, 379)])
+    committee, mayor = totals.options
+    assert (committee.votes, mayor.votes) == (56113, 38439)
+    assert committee.share == pytest.approx(59.34, abs=0.01)
+    assert totals.turnout == pytest.approx(28.59, abs=0.01)
+    assert totals.final and totals.certain and totals.outcome == "committee"
+    assert committee.areas_won == 1
+
+
+def test_referendum_outcome_certain_only_when_it_cannot_be_caught() -> None:
+    declared = area("E00000001", "declared", 1000, committee=600, mayor=200)
+    close = referendum_totals(BRISTOL, [declared, area("E00000002", "counting", 401)])
+    assert close.leader == "committee" and not close.certain and close.outcome is None
+    safe = referendum_totals(BRISTOL, [declared, area("E00000002", "counting", 399)])
+    assert safe.certain and not safe.final and safe.outcome == "committee"
+    unknown = referendum_totals(BRISTOL, [declared, area("E00000002", "counting", 0)
+                                          .model_copy(update={"electorate": None})])
+    assert not unknown.certain
+    assert (safe.areas_declared, safe.areas_total) == (1, 2)
+
+
+def test_referendum_tie_has_no_leader() -> None:
+    totals = referendum_totals(BRISTOL, [area("E00000001", "declared", 100, 10, 10)])
+    assert totals.leader is None and totals.outcome is None

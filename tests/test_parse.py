@@ -1,0 +1,180 @@
+"""Validation of feed answers: whole-body rejection, per-record rejection, strictness."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feeds.parse import Answer, FeedError, parse_answer
+from feeds.sanitise import is_printable
+from tests import factories as f
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"", "empty"),
+        (b"   ", "empty"),
+        (b"\xef\xbb\xbf" + f.body(f.snapshot()), "byte-order mark"),
+        (b"\xff\xfe{}", "UTF-8"),
+        (f.body(f.snapshot()) + b" trailing", "not JSON"),
+        (b"<html><body>502 Bad Gateway</body></html>", "HTML"),
+        (b"[1, 2, 3]", "not a JSON object"),
+        (b'{"format": "other"}', "not an election-night/1"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"format":"election-night/1","kind":"snapshot","seq":' + b"9" * 5000 + b"}", "number"),
+        (b'{"format":"election-night/1","kind":"snapshot","seq":NaN}', "number"),
+        (b'{"format":"election-night/1","kind":"changes","seq":3}', "since"),
+        (b'{"format":"election-night/1","kind":"snapshot","seq":"3"}', "seq"),
+    ],
+)
+def test_bodies_rejected_whole(raw: bytes, message: str) -> None:
+    with pytest.raises(FeedError, match=message):
+        parse_answer(raw)
+
+
+def test_too_many_councils_rejected_whole_with_clear_error() -> None:
+    document = f.snapshot(councils=[{"id": "x"}] * 100_000)
+    with pytest.raises(FeedError, match="councils"):
+        parse_answer(f.body(document))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("total_seats", "12"),
+        ("total_seats", True),
+        ("total_seats", None),
+        ("total_seats", 12.0),
+        ("seats_up", -1),
+        ("turnout", 101.0),
+        ("turnout", -0.5),
+        ("name", "x" * 1_000_000),
+        ("name", ""),
+        ("code", "barnet"),
+        ("id", "Barnet 2022"),
+        ("status", "won"),
+        ("revision", 2**40),
+        ("declared_at", 1651800000),
+        ("declared_at", "2022-05-06T02:00:00"),  # no offset
+        ("control_after", "lab"),
+        ("seats_won", {"LAB": 70}),  # more than seats up
+    ],
+)
+def test_one_bad_record_among_good_ones_is_rejected_alone(field: str, value: object) -> None:
+    bad = f.council("brent", "E09000005")
+    bad[field] = value
+    document = f.snapshot(councils=[f.council(), bad, f.council("camden", "E09000007")])
+    answer = parse_answer(f.body(document))
+    assert [c.id for c in answer.councils] == [
+        "local.barnet.2022-05-05", "local.camden.2022-05-05"
+    ]
+    assert len(answer.rejects) == 1
+    assert answer.rejects[0].kind == "councils" and answer.rejects[0].index == 1
+
+
+def test_nan_infinity_and_huge_numbers_in_a_record() -> None:
+    text = json.dumps(f.snapshot(councils=[f.council(turnout=40.0)]))
+    for bad in ("NaN", "Infinity", "-Infinity", "1e400"):
+        with pytest.raises(FeedError):
+            parse_answer(text.replace("40.0", bad))
+
+
+def test_error_messages_do_not_echo_feed_content() -> None:
+    bad = f.council("brent", "E09000005", name=12345)
+    bad["status"] = "[bold]SECRET[/bold]"
+    answer = parse_answer(f.body(f.snapshot(councils=[bad])))
+    assert "SECRET" not in str(answer.rejects[0])
+
+
+def test_unknown_fields_are_ignored() -> None:
+    document = f.snapshot(councils=[f.council(future_field={"a": 1})], brand_new=[1, 2])
+    answer = parse_answer(f.body(document))
+    assert len(answer.councils) == 1 and not answer.rejects
+
+
+def test_duplicate_ids_keep_the_highest_revision_and_are_reported() -> None:
+    document = f.snapshot(
+        councils=[f.council(revision=1), f.council(revision=3, after="CON"), f.council(revision=2)]
+    )
+    answer = parse_answer(f.body(document))
+    assert len(answer.councils) == 1
+    assert answer.councils[0].revision == 3
+    assert len(answer.rejects) == 2 and "duplicate" in answer.rejects[0].reason
+
+
+def test_strings_are_sanitised_on_entry() -> None:
+    hostile = "Bar\x1b]52;c;aGVsbG8=\x07net\u202e\x9b2J\u2028[/]"
+    answer = parse_answer(f.body(f.snapshot(councils=[f.council(name=hostile)])))
+    name = answer.councils[0].name
+    assert is_printable(name)
+    assert "\x1b" not in name and "\x9b" not in name and "\u202e" not in name
+    assert "[/]" in name  # markup is kept as text; the UI never parses it
+
+
+def test_counting_area_votes_more_than_electorate_rejected() -> None:
+    area = {"referendum": "ref.x.2022-05-05", "code": "E06000023", "name": "X",
+            "region": "E12000009", "electorate": 10, "votes": {"yes": 20}, "status": "declared",
+            "revision": 1}
+    answer = parse_answer(f.body(f.snapshot(counting_areas=[area])))
+    assert answer.counting_areas == [] and len(answer.rejects) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2048))
+def test_any_bytes_give_an_answer_or_a_feed_error(raw: bytes) -> None:
+    try:
+        result = parse_answer(raw)
+    except FeedError as error:
+        assert is_printable(str(error))
+    else:
+        assert isinstance(result, Answer)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=20,
+)
+council_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        key: json_values
+        for key in ("id", "code", "name", "region", "council_type", "total_seats", "seats_up",
+                    "status", "revision", "seats_won", "turnout", "declared_at", "control_after")
+    },
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(council_fields, max_size=5))
+def test_arbitrary_records_never_raise_past_validation(records: list[dict[str, object]]) -> None:
+    good = f.council()
+    answer = parse_answer(json.dumps(f.snapshot(councils=[good, *records])))
+    assert answer.councils[0].id == good["id"]
+    assert len(answer.councils) + len(answer.rejects) >= 1 + 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    total=st.integers(min_value=-5, max_value=2000),
+    up=st.integers(min_value=-5, max_value=2000),
+    turnout=st.floats(allow_nan=True, allow_infinity=True),
+    revision=st.integers(min_value=-1, max_value=2**33),
+)
+def test_boundary_numbers(total: int, up: int, turnout: float, revision: int) -> None:
+    record = f.council(total=total, up=up, revision=revision, won={}, change={})
+    record["turnout"] = turnout
+    try:
+        answer = parse_answer(json.dumps(f.snapshot(councils=[record]), allow_nan=True))
+    except FeedError:
+        return  # NaN/Infinity make the whole body non-JSON for us
+    valid = 1 <= total <= 1000 and 0 <= up <= total and 0 <= turnout <= 100 and (
+        0 <= revision < 2**31
+    )
+    assert (len(answer.councils) == 1) == valid

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from feeds.parse import parse_answer
+from feeds.store import ResultsStore
+from tests import factories as f
+
+
+def apply(store: ResultsStore, document: dict) -> object:
+    return store.apply(parse_answer(f.body(document)))
+
+
+def test_highest_revision_wins_and_older_or_equal_is_ignored() -> None:
+    store = ResultsStore()
+    apply(store, f.snapshot(seq=1, councils=[f.council(revision=2)]))
+    same = apply(store, f.changes(2, 1, councils=[f.council(revision=2, after="LD")]))
+    older = apply(store, f.changes(3, 2, councils=[f.council(revision=1, after="CON")]))
+    assert store.councils["local.barnet.2022-05-05"].control_after == "LAB"
+    assert same.empty and same.ignored_stale == 1  # type: ignore[attr-defined]
+    assert older.empty  # type: ignore[attr-defined]
+
+
+def test_newer_revision_replaces_and_reports_exactly_that_id() -> None:
+    store = ResultsStore()
+    apply(store, f.snapshot(seq=1, councils=[f.council(), f.council("brent", "E09000005")]))
+    changes = apply(
+        store, f.changes(2, 1, councils=[f.council(revision=2, status="corrected", after="CON")])
+    )
+    assert list(changes.councils) == ["local.barnet.2022-05-05"]  # type: ignore[attr-defined]
+    change = changes.councils["local.barnet.2022-05-05"]  # type: ignore[attr-defined]
+    assert change.before.control_after == "LAB" and change.after.control_after == "CON"
+    assert change.corrected and not change.newly_declared
+
+
+def test_newly_declared_is_flagged() -> None:
+    store = ResultsStore()
+    apply(store, f.snapshot(seq=1, councils=[f.council(status="counting", revision=1)]))
+    changes = apply(store, f.changes(2, 1, councils=[f.council(revision=2)]))
+    assert changes.councils["local.barnet.2022-05-05"].newly_declared  # type: ignore[attr-defined]
+
+
+def test_replaying_the_same_answer_changes_nothing() -> None:
+    store = ResultsStore()
+    document = f.snapshot(seq=1, councils=[f.council(), f.council("brent", "E09000005")])
+    apply(store, document)
+    again = apply(store, document)
+    assert again.empty  # type: ignore[attr-defined]
+
+
+def test_empty_lists_never_wipe_state() -> None:
+    store = ResultsStore()
+    apply(store, f.snapshot(seq=1))
+    apply(store, f.snapshot(seq=2, councils=[], regions=[], parties=[]))
+    assert len(store.councils) == 1 and len(store.regions) == 3
+
+
+def test_areas_of_unknown_referendum_or_option_are_rejected() -> None:
+    store = ResultsStore()
+    referendum = {"id": "ref.bristol.2022-05-05", "name": "Bristol", "question": "Q?",
+                  "scope": "local", "revision": 1,
+                  "options": [{"id": "committee", "label": "Committee"},
+                              {"id": "mayor", "label": "Mayor"}]}
+    area = {"referendum": "ref.bristol.2022-05-05", "code": "E06000023", "name": "Bristol",
+            "region": "E12000009", "status": "declared", "revision": 1,
+            "votes": {"committee": 5, "mayor": 3}}
+    stray = dict(area, referendum="ref.other.2022-05-05")
+    wrong_option = dict(area, code="E06000024", votes={"yes": 3})
+    changes = apply(store, f.snapshot(referendums=[referendum],
+                                      counting_areas=[area, stray, wrong_option]))
+    assert list(store.counting_areas) == [("ref.bristol.2022-05-05", "E06000023")]
+    assert len(changes.rejects) == 2  # type: ignore[attr-defined]
+    assert store.rejected_total == 2

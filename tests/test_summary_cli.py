@@ -1,0 +1,89 @@
+"""`election-night summary` on a snapshot file, a recording and a live URL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests import factories as f
+from tests.conftest import BUNDLED_NIGHT
+from tests.faultserver import FaultServer, Reply
+from tui.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_summary_of_a_snapshot_file_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "snap.json"
+    path.write_bytes(f.body(f.snapshot(councils=[f.council(), f.council(
+        "bolton", "E08000001", region="E12000002", before="NOC", after="NOC",
+        won={"LAB": 10, "CON": 5}, change={"LAB": 1, "CON": -1}, total=60, up=20)])))
+    code, out, _ = run(capsys, "summary", str(path))
+    assert code == 0
+    assert "Declared 2 of 2 councils" in out
+    assert "LAB" in out and "NOC" in out
+
+
+def test_summary_json_for_one_region(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "snap.json"
+    path.write_bytes(f.body(f.snapshot(councils=[f.council(), f.council(
+        "bolton", "E08000001", region="E12000002", total=60, up=20,
+        won={"LAB": 10, "CON": 5}, change={})])))
+    code, out, _ = run(capsys, "summary", str(path), "--region", "north west", "--format", "json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["region"] == {"code": "E12000002", "name": "North West"}
+    assert data["scoreboard"]["total"] == 1
+    code, out, _ = run(capsys, "summary", str(path), "--region", "E12000007", "--format", "json")
+    assert json.loads(out)["scoreboard"]["parties"][0] == {
+        "party": "LAB", "councils": 1, "councils_change": 1, "councillors": 41,
+        "councillors_change": 16}
+
+
+def test_summary_of_the_bundled_night_matches_the_real_results(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "summary", str(BUNDLED_NIGHT), "--format", "json")
+    data = json.loads(out)
+    councils = {row["party"]: row["councils"] for row in data["scoreboard"]["parties"]}
+    assert code == 0
+    assert (councils["LAB"], councils["CON"], councils["LD"], councils["SNP"], councils["PC"]) == (
+        74, 35, 16, 1, 4)
+    assert councils["OTH"] == 8 and data["scoreboard"]["noc"]["councils"] == 62
+    assert data["scoreboard"]["declared"] == 200
+    bristol = data["referendums"][0]
+    votes = {o["id"]: o["votes"] for o in bristol["options"]}
+    assert votes == {"committee": 56113, "mayor": 38439}
+    assert bristol["final"] and bristol["outcome"] == "committee"
+    assert {m["winner"] for m in data["mayors"]} >= {"Jason Perry", "Lutfur Rahman"}
+
+
+def test_summary_of_a_recording_at_a_moment(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "summary", str(BUNDLED_NIGHT), "--at", "22:05", "--format", "json")
+    assert code == 0 and json.loads(out)["scoreboard"]["declared"] == 0
+    code, out, _ = run(capsys, "summary", str(BUNDLED_NIGHT), "--at", "03:00", "--format", "json")
+    midnight = json.loads(out)["scoreboard"]["declared"]
+    assert 0 < midnight < 200
+
+
+def test_summary_of_a_live_url(capsys: pytest.CaptureFixture[str]) -> None:
+    with FaultServer(Reply.json(f.body(f.snapshot()))) as server:
+        code, out, _ = run(capsys, "summary", server.url)
+    assert code == 0 and "Declared 1 of 1 councils" in out
+
+
+def test_summary_errors_are_clear(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "summary", str(tmp_path / "missing.json"))
+    assert code == 2 and "cannot read" in err
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"<html>nope</html>")
+    code, _, err = run(capsys, "summary", str(bad))
+    assert code == 2 and "HTML" in err
+    code, _, err = run(capsys, "summary", str(BUNDLED_NIGHT), "--region", "Atlantis")
+    assert code == 2 and "no single region" in err
