@@ -410,6 +410,27 @@ class FeedPoller:
             await response.aclose()
 
 
+async def poll_forever(
+    poller: FeedPoller,
+    on_outcome: Callable[[PollOutcome], None],
+    stop: asyncio.Event,
+) -> None:
+    """Poll until ``stop`` is set, waiting each time as long as the last outcome asks.
+
+    The next poll is scheduled only when the previous one has finished, so there is never
+    more than one request in flight however slow the feed is.
+    """
+    while not stop.is_set():
+        outcome = await poller.poll()
+        on_outcome(outcome)
+        if stop.is_set():
+            return
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=outcome.next_poll)
+        except TimeoutError:
+            pass
+
+
 def _body_hint(body: bytes) -> str:
     head = body[:200].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")):

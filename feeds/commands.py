@@ -8,11 +8,14 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
-from feeds.client import Failed, FeedPoller, PollSettings, Updated
+from feeds.client import Failed, FeedPoller, PollOutcome, PollSettings, Updated, poll_forever
 from feeds.recording import RecordingError, RecordingWriter, read_recording
 from feeds.replay import FaultSpec, ReplayFeed, VirtualClock, create_app, parse_moment
+from feeds.store import ResultsStore
 from feeds.summary import SourceError, as_json, as_text, find_region, load_source, summarise
 
 BUNDLED_NIGHT = Path(__file__).resolve().parent / "recordings" / "local-2022-05-05.jsonl"
@@ -62,55 +65,50 @@ async def record(
     settings: PollSettings,
     *,
     stop: asyncio.Event,
-    max_polls: int | None = None,
-    log: object = sys.stderr,
+    until: Callable[[ResultsStore], bool] | None = None,
+    log: TextIO = sys.stderr,
 ) -> int:
-    """Poll ``url`` and append what changed to ``output`` until ``stop`` is set."""
+    """Poll ``url`` and append what changed to ``output`` until ``stop`` is set (or ``until``
+    says the state is complete). Feed errors are reported, never recorded. Returns lines written."""
     poller = FeedPoller(url, settings=settings)
     started = time.monotonic()
-    polls = lines = 0
+    lines = 0
     writer: RecordingWriter | None = None
+
     with output.open("a", encoding="utf-8", newline="\n") as handle:
-        try:
-            while not stop.is_set() and (max_polls is None or polls < max_polls):
-                outcome = await poller.poll()
-                polls += 1
-                t_ms = int((time.monotonic() - started) * 1000)
-                if isinstance(outcome, Updated):
-                    store = poller.store
-                    if writer is None:
-                        writer = RecordingWriter(
-                            handle,
-                            source=url,
-                            election=store.election.id if store.election else None,
-                        )
-                        writer.keyframe(t_ms, store)
-                    elif outcome.snapshot:
-                        writer.keyframe(t_ms, store)
-                    elif not outcome.changes.empty:
-                        writer.change(t_ms, store, outcome.changes)
-                    else:
-                        continue_wait = outcome.next_poll
-                        await _wait(stop, continue_wait)
-                        continue
+
+        def on_outcome(outcome: PollOutcome) -> None:
+            nonlocal writer, lines
+            store = poller.store
+            if isinstance(outcome, Failed):
+                print(
+                    f"feed error (not recorded): {outcome.reason}; retrying in "
+                    f"{outcome.next_poll:.1f} s",
+                    file=log,
+                )
+                return
+            t_ms = int((time.monotonic() - started) * 1000)
+            if isinstance(outcome, Updated):
+                if writer is None:
+                    writer = RecordingWriter(
+                        handle, source=url, election=store.election.id if store.election else None
+                    )
+                    writer.keyframe(t_ms, store)
                     lines += 1
-                elif isinstance(outcome, Failed):
-                    print(
-                        f"feed error (not recorded): {outcome.reason}; retrying in "
-                        f"{outcome.next_poll:.1f} s",
-                        file=log,
-                    )  # type: ignore[call-overload]
-                await _wait(stop, outcome.next_poll)
+                elif outcome.snapshot:
+                    writer.keyframe(t_ms, store)
+                    lines += 1
+                elif not outcome.changes.empty:
+                    writer.change(t_ms, store, outcome.changes)
+                    lines += 1
+            if until is not None and until(store):
+                stop.set()
+
+        try:
+            await poll_forever(poller, on_outcome, stop)
         finally:
             await poller.aclose()
     return lines
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
 
 
 def cmd_record(args: argparse.Namespace) -> int:
@@ -136,6 +134,7 @@ def open_replay(
     start: str | None,
     faults: str | None = None,
     paused: bool = False,
+    poll_after: float | None = None,
 ) -> ReplayFeed:
     recording = read_recording(path)
     for warning in recording.warnings[:20]:
@@ -144,14 +143,16 @@ def open_replay(
     if start:
         start_ms = parse_moment(start, recording.header.started_at)
     clock = VirtualClock(recording.duration_ms, speed=speed, start_ms=start_ms, paused=paused)
-    return ReplayFeed(recording, clock, FaultSpec.parse(faults))
+    return ReplayFeed(recording, clock, FaultSpec.parse(faults), poll_after=poll_after)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     try:
-        feed = open_replay(args.file, speed=args.speed, start=args.start, faults=args.faults)
+        feed = open_replay(
+            args.file, speed=args.speed, start=args.start, faults=args.faults, poll_after=2.0
+        )
     except (RecordingError, ValueError) as error:
         print(f"election-night: {error}", file=sys.stderr)
         return 2

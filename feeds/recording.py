@@ -95,10 +95,10 @@ class Recording:
         return [event.t for event in self.events if event.declarations and not event.keyframe]
 
 
-def _open_text(path: Path) -> IO[str]:
+def _open_binary(path: Path) -> IO[bytes]:
     if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8", newline="\n")
-    return path.open("r", encoding="utf-8", newline="\n")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
 
 
 def _parse_time(value: Any) -> dt.datetime | None:
@@ -138,23 +138,23 @@ def read_recording(path: str | Path, *, strict: bool = False) -> Recording:
     ``RecordingError`` naming the line; otherwise bad lines are skipped with a warning."""
     path = Path(path)
     try:
-        handle = _open_text(path)
+        handle = _open_binary(path)
     except OSError as error:
         raise RecordingError(f"{path}: cannot open ({error.strerror or error})") from None
     with handle:
         try:
             return _read_lines(handle, path.name, strict)
-        except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as error:
+        except (OSError, EOFError, gzip.BadGzipFile) as error:
             raise RecordingError(f"{path.name}: cannot read ({type(error).__name__})") from None
 
 
-def _read_lines(lines: Iterable[str], name: str, strict: bool) -> Recording:
-    iterator: Iterator[str] = iter(lines)
+def _read_lines(lines: Iterable[bytes], name: str, strict: bool) -> Recording:
+    iterator: Iterator[bytes] = iter(lines)
     header_line = next(iterator, None)
     if header_line is None:
         raise RecordingError(f"{name}: line 1: empty file, not a recording")
     try:
-        header_data = decode_json(header_line.encode("utf-8", "surrogatepass")[:MAX_LINE_BYTES])
+        header_data = decode_json(header_line[:MAX_LINE_BYTES])
     except FeedError as error:
         raise RecordingError(f"{name}: line 1: not a recording header ({error})") from None
     if not isinstance(header_data, dict) or header_data.get("format") != RECORDING_FORMAT:
@@ -173,7 +173,7 @@ def _read_lines(lines: Iterable[str], name: str, strict: bool) -> Recording:
     for number, raw_line in enumerate(iterator, start=2):
         if not raw_line.strip():
             continue
-        truncated = not raw_line.endswith("\n")
+        truncated = not raw_line.endswith(b"\n")
         try:
             if len(raw_line) > MAX_LINE_BYTES:
                 raise FeedError(f"line is longer than {MAX_LINE_BYTES // 1024} KiB")

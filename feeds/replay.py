@@ -162,8 +162,16 @@ class ReplayStats:
 class ReplayFeed:
     """The replayed state at the clock's time, and the feed answers for it."""
 
-    def __init__(self, recording: Recording, clock: VirtualClock, faults: FaultSpec | None = None):
+    def __init__(
+        self,
+        recording: Recording,
+        clock: VirtualClock,
+        faults: FaultSpec | None = None,
+        *,
+        poll_after: float | None = None,
+    ) -> None:
         self.recording = recording
+        self.poll_after = poll_after
         self.clock = clock
         self.faults = faults or FaultSpec()
         self._rng = random.Random(self.faults.seed)
@@ -216,7 +224,8 @@ class ReplayFeed:
         }
         if since is not None:
             document["since"] = since
-        document["poll_after"] = 1.0
+        if self.poll_after is not None:
+            document["poll_after"] = self.poll_after
         return document
 
     def answer(self, since: int | None) -> bytes:
@@ -484,8 +493,7 @@ class ServerThread:
         return f"http://{host}:{self.port}"
 
     def _run(self) -> None:
-        self.server.config.setup_event_loop()
-        asyncio.run(self.server.serve(sockets=[self.socket]))
+        self.server.run(sockets=[self.socket])
 
     def start(self) -> ServerThread:
         self._thread.start()

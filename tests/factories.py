@@ -54,7 +54,9 @@ def council(
     return record
 
 
-def snapshot(seq: int = 1, *, councils: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+def snapshot(
+    seq: int = 1, *, councils: list[dict[str, Any]] | None = None, **extra: Any
+) -> dict[str, Any]:
     document: dict[str, Any] = {
         "format": "election-night/1",
         "kind": "snapshot",

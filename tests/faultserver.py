@@ -46,9 +46,17 @@ class Seen:
 
 Action = Reply | Callable[[Seen], Reply]
 
-REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified",
-           404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
-           502: "Bad Gateway", 503: "Service Unavailable"}
+REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    304: "Not Modified",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
 
 
 class FaultServer:
@@ -128,8 +136,11 @@ class FaultServer:
         writer.write(head.encode("latin-1"))
         payload = body
         if reply.chunked:
-            payload = (f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n") if body else (
-                b"0\r\n\r\n")
+            payload = (
+                (f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n")
+                if body
+                else (b"0\r\n\r\n")
+            )
         if reply.cut_at is not None:
             cut = reply.cut_at + (len(f"{len(body):x}\r\n") if reply.chunked else 0)
             payload = payload[:cut]

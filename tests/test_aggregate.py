@@ -57,12 +57,30 @@ def test_control_needs_more_than_half_of_all_seats() -> None:
 
 def test_scoreboard_hand_worked() -> None:
     councils = [
-        council(slug="a", code="E09000001", before="CON", after="LAB",
-                won={"LAB": 40, "CON": 20}, change={"LAB": 10, "CON": -10}),
-        council(slug="b", code="E09000002", before="LAB", after="LAB",
-                won={"LAB": 30, "CON": 10}, change={"LAB": 2, "CON": -2}),
-        council(slug="c", code="E09000004", before="LAB", after="NOC",
-                won={"LAB": 20, "LD": 20}, change={"LAB": -5, "LD": 5}),
+        council(
+            slug="a",
+            code="E09000001",
+            before="CON",
+            after="LAB",
+            won={"LAB": 40, "CON": 20},
+            change={"LAB": 10, "CON": -10},
+        ),
+        council(
+            slug="b",
+            code="E09000002",
+            before="LAB",
+            after="LAB",
+            won={"LAB": 30, "CON": 10},
+            change={"LAB": 2, "CON": -2},
+        ),
+        council(
+            slug="c",
+            code="E09000004",
+            before="LAB",
+            after="NOC",
+            won={"LAB": 20, "LD": 20},
+            change={"LAB": -5, "LD": 5},
+        ),
         council(slug="d", code="E09000005", status="counting"),
         council(slug="e", code="E09000006", status="cancelled"),
     ]
@@ -94,19 +112,38 @@ def test_the_real_2022_night_control_counts() -> None:
     assert (changes["LAB"], changes["CON"], changes["SNP"], changes["PC"]) == (5, -11, 1, 3)
 
 
-BRISTOL = Referendum.model_validate({
-    "id": "ref.bristol.2022-05-05", "name": "Bristol", "question": "How?", "scope": "local",
-    "revision": 1, "options": [{"id": "committee", "label": "Committee system"},
-                               {"id": "mayor", "label": "Elected mayor"}]})
+BRISTOL = Referendum.model_validate(
+    {
+        "id": "ref.bristol.2022-05-05",
+        "name": "Bristol",
+        "question": "How?",
+        "scope": "local",
+        "revision": 1,
+        "options": [
+            {"id": "committee", "label": "Committee system"},
+            {"id": "mayor", "label": "Elected mayor"},
+        ],
+    }
+)
 
 
-def area(code: str, status: str, electorate: int, committee: int = 0, mayor: int = 0,
-         rejected: int = 0) -> CountingArea:
+def area(
+    code: str, status: str, electorate: int, committee: int = 0, mayor: int = 0, rejected: int = 0
+) -> CountingArea:
     votes = {"committee": committee, "mayor": mayor} if status == "declared" else {}
-    return CountingArea.model_validate({
-        "referendum": BRISTOL.id, "code": code, "name": code, "region": "E12000009",
-        "electorate": electorate, "votes": votes, "rejected": rejected, "status": status,
-        "revision": 1})
+    return CountingArea.model_validate(
+        {
+            "referendum": BRISTOL.id,
+            "code": code,
+            "name": code,
+            "region": "E12000009",
+            "electorate": electorate,
+            "votes": votes,
+            "rejected": rejected,
+            "status": status,
+            "revision": 1,
+        }
+    )
 
 
 def test_referendum_local_final() -> None:
@@ -125,8 +162,10 @@ def test_referendum_outcome_certain_only_when_it_cannot_be_caught() -> None:
     assert close.leader == "committee" and not close.certain and close.outcome is None
     safe = referendum_totals(BRISTOL, [declared, area("E00000002", "counting", 399)])
     assert safe.certain and not safe.final and safe.outcome == "committee"
-    unknown = referendum_totals(BRISTOL, [declared, area("E00000002", "counting", 0)
-                                          .model_copy(update={"electorate": None})])
+    unknown = referendum_totals(
+        BRISTOL,
+        [declared, area("E00000002", "counting", 0).model_copy(update={"electorate": None})],
+    )
     assert not unknown.certain
     assert (safe.areas_declared, safe.areas_total) == (1, 2)
 

@@ -66,8 +66,11 @@ async def test_5xx_backs_off_exponentially_keeps_state_and_recovers(
     fault_server.script(
         Reply.json(f.body(f.snapshot(seq=1))),
         Reply(status=500, body=b"oops"),
-        Reply(status=502, body=b"<!DOCTYPE html><html><title>502</title></html>",
-              headers={"Content-Type": "text/html"}),
+        Reply(
+            status=502,
+            body=b"<!DOCTYPE html><html><title>502</title></html>",
+            headers={"Content-Type": "text/html"},
+        ),
         Reply(status=500),
         Reply.json(f.body(f.changes(2, 1, councils=[f.council(revision=2, after="CON")]))),
     )
@@ -92,8 +95,11 @@ async def test_5xx_backs_off_exponentially_keeps_state_and_recovers(
 
 
 async def test_backoff_has_jitter_and_a_ceiling() -> None:
-    p = FeedPoller("http://127.0.0.1:9/feed", settings=PollSettings(interval=5, max_backoff=60),
-                   jitter=lambda: 0.0)
+    p = FeedPoller(
+        "http://127.0.0.1:9/feed",
+        settings=PollSettings(interval=5, max_backoff=60),
+        jitter=lambda: 0.0,
+    )
     assert p._backoff(1, None) == 2.5  # half of the interval at the lowest jitter
     assert p._backoff(20, None) == 30.0  # half of the ceiling
 
@@ -213,8 +219,9 @@ async def test_auth_header_from_environment_is_sent_and_never_shown(
 ) -> None:
     monkeypatch.setenv("EN_TEST_KEY", "s3cret-value")
     fault_server.script(Reply.json(f.body(f.snapshot())))
-    p = FeedPoller(fault_server.url,
-                   settings=PollSettings(auth_header="X-Api-Key", auth_env="EN_TEST_KEY"))
+    p = FeedPoller(
+        fault_server.url, settings=PollSettings(auth_header="X-Api-Key", auth_env="EN_TEST_KEY")
+    )
     await p.poll()
     await p.aclose()
     assert fault_server.requests[0].headers["x-api-key"] == "s3cret-value"
@@ -249,8 +256,9 @@ async def test_gzip_body_within_cap_is_read(fault_server: FaultServer) -> None:
 
 
 async def test_corrupt_gzip_is_reported(fault_server: FaultServer) -> None:
-    fault_server.script(Reply(body=b"\x1f\x8b\x08\x00garbage-not-deflate",
-                              headers={"Content-Encoding": "gzip"}))
+    fault_server.script(
+        Reply(body=b"\x1f\x8b\x08\x00garbage-not-deflate", headers={"Content-Encoding": "gzip"})
+    )
     p = poller(fault_server)
     outcome = await p.poll()
     await p.aclose()
@@ -356,8 +364,10 @@ async def test_content_type_does_not_decide(fault_server: FaultServer, content_t
 
 async def test_xml_error_body_with_200_is_never_data(fault_server: FaultServer) -> None:
     fault_server.script(
-        Reply(body=b"<?xml version='1.0'?><error>[bold]down</error>",
-              headers={"Content-Type": "application/json"})
+        Reply(
+            body=b"<?xml version='1.0'?><error>[bold]down</error>",
+            headers={"Content-Type": "application/json"},
+        )
     )
     p = poller(fault_server)
     outcome = await p.poll()

@@ -69,9 +69,7 @@ def test_one_bad_record_among_good_ones_is_rejected_alone(field: str, value: obj
     bad[field] = value
     document = f.snapshot(councils=[f.council(), bad, f.council("camden", "E09000007")])
     answer = parse_answer(f.body(document))
-    assert [c.id for c in answer.councils] == [
-        "local.barnet.2022-05-05", "local.camden.2022-05-05"
-    ]
+    assert [c.id for c in answer.councils] == ["local.barnet.2022-05-05", "local.camden.2022-05-05"]
     assert len(answer.rejects) == 1
     assert answer.rejects[0].kind == "councils" and answer.rejects[0].index == 1
 
@@ -116,9 +114,16 @@ def test_strings_are_sanitised_on_entry() -> None:
 
 
 def test_counting_area_votes_more_than_electorate_rejected() -> None:
-    area = {"referendum": "ref.x.2022-05-05", "code": "E06000023", "name": "X",
-            "region": "E12000009", "electorate": 10, "votes": {"yes": 20}, "status": "declared",
-            "revision": 1}
+    area = {
+        "referendum": "ref.x.2022-05-05",
+        "code": "E06000023",
+        "name": "X",
+        "region": "E12000009",
+        "electorate": 10,
+        "votes": {"yes": 20},
+        "status": "declared",
+        "revision": 1,
+    }
     answer = parse_answer(f.body(f.snapshot(counting_areas=[area])))
     assert answer.counting_areas == [] and len(answer.rejects) == 1
 
@@ -135,18 +140,35 @@ def test_any_bytes_give_an_answer_or_a_feed_error(raw: bytes) -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=20,
 )
 council_fields = st.fixed_dictionaries(
     {},
     optional={
         key: json_values
-        for key in ("id", "code", "name", "region", "council_type", "total_seats", "seats_up",
-                    "status", "revision", "seats_won", "turnout", "declared_at", "control_after")
+        for key in (
+            "id",
+            "code",
+            "name",
+            "region",
+            "council_type",
+            "total_seats",
+            "seats_up",
+            "status",
+            "revision",
+            "seats_won",
+            "turnout",
+            "declared_at",
+            "control_after",
+        )
     },
 )
 
@@ -174,7 +196,7 @@ def test_boundary_numbers(total: int, up: int, turnout: float, revision: int) ->
         answer = parse_answer(json.dumps(f.snapshot(councils=[record]), allow_nan=True))
     except FeedError:
         return  # NaN/Infinity make the whole body non-JSON for us
-    valid = 1 <= total <= 1000 and 0 <= up <= total and 0 <= turnout <= 100 and (
-        0 <= revision < 2**31
+    valid = (
+        1 <= total <= 1000 and 0 <= up <= total and 0 <= turnout <= 100 and (0 <= revision < 2**31)
     )
     assert (len(answer.councils) == 1) == valid

@@ -55,17 +55,28 @@ def test_empty_lists_never_wipe_state() -> None:
 
 def test_areas_of_unknown_referendum_or_option_are_rejected() -> None:
     store = ResultsStore()
-    referendum = {"id": "ref.bristol.2022-05-05", "name": "Bristol", "question": "Q?",
-                  "scope": "local", "revision": 1,
-                  "options": [{"id": "committee", "label": "Committee"},
-                              {"id": "mayor", "label": "Mayor"}]}
-    area = {"referendum": "ref.bristol.2022-05-05", "code": "E06000023", "name": "Bristol",
-            "region": "E12000009", "status": "declared", "revision": 1,
-            "votes": {"committee": 5, "mayor": 3}}
+    referendum = {
+        "id": "ref.bristol.2022-05-05",
+        "name": "Bristol",
+        "question": "Q?",
+        "scope": "local",
+        "revision": 1,
+        "options": [{"id": "committee", "label": "Committee"}, {"id": "mayor", "label": "Mayor"}],
+    }
+    area = {
+        "referendum": "ref.bristol.2022-05-05",
+        "code": "E06000023",
+        "name": "Bristol",
+        "region": "E12000009",
+        "status": "declared",
+        "revision": 1,
+        "votes": {"committee": 5, "mayor": 3},
+    }
     stray = dict(area, referendum="ref.other.2022-05-05")
     wrong_option = dict(area, code="E06000024", votes={"yes": 3})
-    changes = apply(store, f.snapshot(referendums=[referendum],
-                                      counting_areas=[area, stray, wrong_option]))
+    changes = apply(
+        store, f.snapshot(referendums=[referendum], counting_areas=[area, stray, wrong_option])
+    )
     assert list(store.counting_areas) == [("ref.bristol.2022-05-05", "E06000023")]
     assert len(changes.rejects) == 2  # type: ignore[attr-defined]
     assert store.rejected_total == 2

@@ -19,11 +19,30 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_summary_of_a_snapshot_file_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_summary_of_a_snapshot_file_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "snap.json"
-    path.write_bytes(f.body(f.snapshot(councils=[f.council(), f.council(
-        "bolton", "E08000001", region="E12000002", before="NOC", after="NOC",
-        won={"LAB": 10, "CON": 5}, change={"LAB": 1, "CON": -1}, total=60, up=20)])))
+    path.write_bytes(
+        f.body(
+            f.snapshot(
+                councils=[
+                    f.council(),
+                    f.council(
+                        "bolton",
+                        "E08000001",
+                        region="E12000002",
+                        before="NOC",
+                        after="NOC",
+                        won={"LAB": 10, "CON": 5},
+                        change={"LAB": 1, "CON": -1},
+                        total=60,
+                        up=20,
+                    ),
+                ]
+            )
+        )
+    )
     code, out, _ = run(capsys, "summary", str(path))
     assert code == 0
     assert "Declared 2 of 2 councils" in out
@@ -32,9 +51,24 @@ def test_summary_of_a_snapshot_file_text(tmp_path: Path, capsys: pytest.CaptureF
 
 def test_summary_json_for_one_region(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "snap.json"
-    path.write_bytes(f.body(f.snapshot(councils=[f.council(), f.council(
-        "bolton", "E08000001", region="E12000002", total=60, up=20,
-        won={"LAB": 10, "CON": 5}, change={})])))
+    path.write_bytes(
+        f.body(
+            f.snapshot(
+                councils=[
+                    f.council(),
+                    f.council(
+                        "bolton",
+                        "E08000001",
+                        region="E12000002",
+                        total=60,
+                        up=20,
+                        won={"LAB": 10, "CON": 5},
+                        change={},
+                    ),
+                ]
+            )
+        )
+    )
     code, out, _ = run(capsys, "summary", str(path), "--region", "north west", "--format", "json")
     data = json.loads(out)
     assert code == 0
@@ -42,8 +76,12 @@ def test_summary_json_for_one_region(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert data["scoreboard"]["total"] == 1
     code, out, _ = run(capsys, "summary", str(path), "--region", "E12000007", "--format", "json")
     assert json.loads(out)["scoreboard"]["parties"][0] == {
-        "party": "LAB", "councils": 1, "councils_change": 1, "councillors": 41,
-        "councillors_change": 16}
+        "party": "LAB",
+        "councils": 1,
+        "councils_change": 1,
+        "councillors": 41,
+        "councillors_change": 16,
+    }
 
 
 def test_summary_of_the_bundled_night_matches_the_real_results(
@@ -54,7 +92,12 @@ def test_summary_of_the_bundled_night_matches_the_real_results(
     councils = {row["party"]: row["councils"] for row in data["scoreboard"]["parties"]}
     assert code == 0
     assert (councils["LAB"], councils["CON"], councils["LD"], councils["SNP"], councils["PC"]) == (
-        74, 35, 16, 1, 4)
+        74,
+        35,
+        16,
+        1,
+        4,
+    )
     assert councils["OTH"] == 8 and data["scoreboard"]["noc"]["councils"] == 62
     assert data["scoreboard"]["declared"] == 200
     bristol = data["referendums"][0]

@@ -1,0 +1,177 @@
+"""Recordings: reading, validation with the line named, and seeking."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from feeds.recording import Recording, RecordingError, RecordingWriter, read_recording, state_body
+from feeds.store import ResultsStore
+from tests import factories as f
+from tests.conftest import BUNDLED_NIGHT
+
+HEADER = {
+    "format": "election-night-recording/1",
+    "source": "test",
+    "recorded_at": "x",
+    "election": "local.2022-05-05",
+    "started_at": "2022-05-05T21:00:00+00:00",
+}
+
+
+def write(tmp_path: Path, *lines: object, raw_tail: str = "") -> Path:
+    path = tmp_path / "night.jsonl"
+    text = "".join(json.dumps(line) + "\n" for line in lines) + raw_tail
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def keyframe(t: int = 0) -> dict:
+    document = f.snapshot(councils=[f.council(status="counting", revision=1)])
+    state = {k: v for k, v in document.items() if k not in ("format", "kind", "seq")}
+    return {"type": "keyframe", "t": t, "state": state}
+
+
+def change(t: int, revision: int, **kw: object) -> dict:
+    return {"type": "change", "t": t, "records": {"councils": [f.council(revision=revision, **kw)]}}
+
+
+def test_bundled_night_reads_cleanly(bundled_recording: Recording) -> None:
+    assert not bundled_recording.warnings
+    assert bundled_recording.header.election == "local.2022-05-05"
+    assert bundled_recording.duration_ms > 18 * 3600 * 1000
+    final = bundled_recording.state_at(bundled_recording.duration_ms)
+    assert len(final.councils) == 200
+    statuses = {c.status for c in final.councils.values()}
+    assert statuses <= {"declared", "corrected"} and "corrected" in statuses
+    recounts = [
+        e for e in bundled_recording.events if any(c.status == "recount" for c in e.answer.councils)
+    ]
+    assert len(recounts) >= 3
+
+
+def test_truncated_last_line_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HEADER,
+        keyframe(),
+        change(1000, 2),
+        raw_tail='{"type":"change","t":2000,"records":{"coun',
+    )
+    recording = read_recording(path)
+    assert len(recording.events) == 2
+    assert recording.warnings == [
+        "night.jsonl: line 4: last line is cut short: answer is not JSON (line 1, column 38)"
+    ]
+    with pytest.raises(RecordingError, match="line 4: last line is cut short"):
+        read_recording(path, strict=True)
+
+
+def test_bad_line_in_the_middle_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER, keyframe(), "not a line", change(2000, 3))
+    with pytest.raises(RecordingError, match="line 3: bad line"):
+        read_recording(path, strict=True)
+    recording = read_recording(path)
+    assert [e.line for e in recording.events] == [2, 4]
+
+
+def test_time_going_backwards_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER, keyframe(), change(5000, 2), change(1000, 3))
+    with pytest.raises(RecordingError, match="line 4: .*time goes backwards"):
+        read_recording(path, strict=True)
+
+
+def test_a_file_that_is_not_a_recording(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(RecordingError, match="line 1"):
+        read_recording(path)
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(RecordingError, match="empty file"):
+        read_recording(path)
+
+
+def test_recording_lines_go_through_feed_validation(tmp_path: Path) -> None:
+    bad = f.council("brent", "E09000005", revision=2)
+    bad["total_seats"] = "63"
+    path = write(
+        tmp_path,
+        HEADER,
+        keyframe(),
+        {"type": "change", "t": 10, "records": {"councils": [bad, f.council(revision=2)]}},
+    )
+    recording = read_recording(path)
+    assert len(recording.events[1].answer.councils) == 1
+    assert "1 record(s) rejected" in recording.warnings[0]
+
+
+def test_huge_gap_in_time_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER, keyframe(), change(11 * 24 * 3600 * 1000, 2))
+    with pytest.raises(RecordingError, match="line 3"):
+        read_recording(path, strict=True)
+
+
+def test_writer_output_reads_back(tmp_path: Path) -> None:
+    from feeds.parse import parse_answer
+
+    store = ResultsStore()
+    handle = io.StringIO()
+    writer = RecordingWriter(
+        handle, source="http://x", election="local.2022-05-05", keyframe_every=3
+    )
+    writer.keyframe(0, store if store.apply(parse_answer(f.body(f.snapshot()))) else store)
+    for revision in range(2, 7):
+        changes = store.apply(
+            parse_answer(
+                f.body(f.changes(revision, revision - 1, councils=[f.council(revision=revision)]))
+            )
+        )
+        writer.change(revision * 100, store, changes)
+    path = tmp_path / "out.jsonl"
+    path.write_text(handle.getvalue(), encoding="utf-8")
+    recording = read_recording(path, strict=True)
+    assert sum(e.keyframe for e in recording.events) == 2
+    assert state_body(recording.state_at(10**9)) == state_body(store)
+
+
+def replay_from_start(recording: Recording, t_ms: float) -> ResultsStore:
+    store = ResultsStore()
+    for event in recording.events:
+        if event.t > t_ms:
+            break
+        store.apply(event.answer)
+    return store
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(fraction=st.floats(min_value=0, max_value=1.05))
+def test_seeking_equals_replaying_from_the_start(
+    bundled_recording: Recording, fraction: float
+) -> None:
+    t = fraction * bundled_recording.duration_ms
+    assert state_body(bundled_recording.state_at(t)) == state_body(
+        replay_from_start(bundled_recording, t)
+    )
+
+
+def test_bundled_night_keyframes_make_seeking_cheap(bundled_recording: Recording) -> None:
+    keyframes = [e.t for e in bundled_recording.events if e.keyframe]
+    assert len(keyframes) >= 4
+
+
+def test_bundled_recording_is_rebuilt_identically(tmp_path: Path) -> None:
+    from feeds.night2022 import write_night
+    from tests.conftest import SHARED_DATA
+
+    out = io.StringIO()
+    write_night(SHARED_DATA, out)
+    assert out.getvalue() == BUNDLED_NIGHT.read_text(encoding="utf-8"), (
+        "feeds/recordings is out of date: run `uv run python scripts/build_night.py`"
+    )

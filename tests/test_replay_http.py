@@ -1,0 +1,196 @@
+"""The replay server over real HTTP on 127.0.0.1, polled by the app's own client."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from feeds.client import FeedPoller, PollSettings, Unchanged, Updated, poll_forever
+from feeds.commands import record
+from feeds.recording import Recording, read_recording, state_body
+from feeds.replay import FaultSpec, ReplayFeed, ServerThread, VirtualClock, create_app, parse_moment
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock_time() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def replay(bundled_recording: Recording, clock_time: FakeTime) -> Iterator[tuple[ReplayFeed, str]]:
+    clock = VirtualClock(bundled_recording.duration_ms, speed=1000, monotonic=clock_time)
+    feed = ReplayFeed(bundled_recording, clock)
+    with ServerThread(create_app(feed)) as server:
+        yield feed, server.url
+
+
+async def test_snapshot_changes_and_304(
+    replay: tuple[ReplayFeed, str], clock_time: FakeTime
+) -> None:
+    feed, url = replay
+    poller = FeedPoller(f"{url}/feed", settings=PollSettings(interval=1))
+    first = await poller.poll()
+    assert isinstance(first, Updated) and first.snapshot
+    assert len(poller.store.councils) == 200
+    assert not any(c.has_result for c in poller.store.councils.values())
+    assert isinstance(await poller.poll(), Unchanged)  # clock has not moved: 304
+    clock_time.now = 8 * 3600 / 1000  # eight hours of the night at 1000x
+    later = await poller.poll()
+    assert isinstance(later, Updated) and not later.snapshot
+    assert later.changes.councils
+    expected = feed.recording.state_at(8 * 3600 * 1000)
+    assert state_body(poller.store) == state_body(expected)
+    await poller.aclose()
+
+
+async def test_controls_pause_speed_seek_and_step(
+    replay: tuple[ReplayFeed, str], clock_time: FakeTime
+) -> None:
+    feed, url = replay
+    async with httpx.AsyncClient(base_url=url) as client:
+        status = (await client.post("/replay/pause")).json()
+        assert status["paused"] and status["position_ms"] == 0
+        clock_time.now = 100
+        assert (await client.get("/replay")).json()["position_ms"] == 0
+        status = (await client.post("/replay/step", params={"direction": "next"})).json()
+        first = feed.recording.declaration_times()[0]
+        assert status["position_ms"] == first
+        status = (await client.post("/replay/step", params={"direction": "next"})).json()
+        assert status["position_ms"] == feed.recording.declaration_times()[1]
+        status = (await client.post("/replay/step", params={"direction": "prev"})).json()
+        assert status["position_ms"] == first
+        status = (await client.post("/replay/seek", params={"at": "02:00"})).json()
+        assert status["position_ms"] == 4 * 3600 * 1000  # 22:00 BST to 02:00 BST
+        status = (await client.post("/replay/speed", params={"value": "60"})).json()
+        assert status["speed"] == 60
+        status = (await client.post("/replay/resume")).json()
+        clock_time.now += 60
+        assert (await client.get("/replay")).json()["position_ms"] == 4 * 3600 * 1000 + 3600_000
+        bad = await client.post("/replay/speed", params={"value": "fast"})
+        assert bad.status_code == 400
+
+
+async def test_seeking_back_changes_epoch_and_the_client_starts_again(
+    replay: tuple[ReplayFeed, str], clock_time: FakeTime
+) -> None:
+    feed, url = replay
+    poller = FeedPoller(f"{url}/feed", settings=PollSettings(interval=1))
+    feed.clock.seek(feed.recording.duration_ms)
+    await poller.poll()
+    assert all(c.has_result for c in poller.store.councils.values())
+    feed.clock.seek(3 * 3600 * 1000)
+    outcome = await poller.poll()
+    await poller.aclose()
+    assert isinstance(outcome, Updated) and outcome.changes.reset
+    assert state_body(poller.store) == state_body(feed.recording.state_at(3 * 3600 * 1000))
+
+
+async def test_fifty_concurrent_pollers_get_304s(replay: tuple[ReplayFeed, str]) -> None:
+    feed, url = replay
+    feed.clock.pause()
+    pollers = [FeedPoller(f"{url}/feed", settings=PollSettings(deadline=20)) for _ in range(50)]
+    firsts = await asyncio.gather(*(p.poll() for p in pollers))
+    seconds = await asyncio.gather(*(p.poll() for p in pollers))
+    await asyncio.gather(*(p.aclose() for p in pollers))
+    assert all(isinstance(o, Updated) for o in firsts)
+    assert all(isinstance(o, Unchanged) for o in seconds)
+    assert feed.stats.not_modified >= 50
+
+
+async def test_whole_night_at_high_speed_reaches_the_final_state(
+    bundled_recording: Recording,
+) -> None:
+    # About three seconds of real time for the whole night.
+    speed = bundled_recording.duration_ms / 3000
+    clock = VirtualClock(bundled_recording.duration_ms, speed=speed)
+    feed = ReplayFeed(bundled_recording, clock)
+    final_seq = len(bundled_recording.events)
+    with ServerThread(create_app(feed)) as server:
+        poller = FeedPoller(
+            f"{server.url}/feed", settings=PollSettings(interval=0.05, min_interval=0.05)
+        )
+        stop = asyncio.Event()
+        outcomes: list[object] = []
+
+        def on_outcome(outcome: object) -> None:
+            outcomes.append(outcome)
+            if poller.store.seq == final_seq or len(outcomes) > 2000:
+                stop.set()
+
+        await poll_forever(poller, on_outcome, stop)
+        await poller.aclose()
+    final = bundled_recording.state_at(bundled_recording.duration_ms)
+    assert state_body(poller.store) == state_body(final)
+
+
+async def test_recording_the_replay_gives_the_same_final_state(
+    bundled_recording: Recording, tmp_path: Path
+) -> None:
+    speed = bundled_recording.duration_ms / 2500
+    clock = VirtualClock(bundled_recording.duration_ms, speed=speed)
+    feed = ReplayFeed(bundled_recording, clock)
+    out = tmp_path / "rerecorded.jsonl"
+    final_seq = len(bundled_recording.events)
+    with ServerThread(create_app(feed)) as server:
+        lines = await record(
+            f"{server.url}/feed",
+            out,
+            PollSettings(interval=0.05, min_interval=0.05),
+            stop=asyncio.Event(),
+            until=lambda store: store.seq == final_seq,
+        )
+    assert lines > 5
+    again = read_recording(out, strict=True)
+    assert state_body(again.state_at(again.duration_ms)) == state_body(
+        bundled_recording.state_at(bundled_recording.duration_ms)
+    )
+
+
+async def test_injected_faults_fail_a_share_of_polls(bundled_recording: Recording) -> None:
+    clock = VirtualClock(bundled_recording.duration_ms, paused=True)
+    feed = ReplayFeed(
+        bundled_recording, clock, FaultSpec.parse("5xx=0.3,429=0.2,truncate=0.2,seed=7")
+    )
+    with ServerThread(create_app(feed)) as server:
+        async with httpx.AsyncClient() as client:
+            statuses = []
+            for _ in range(60):
+                try:
+                    response = await client.get(f"{server.url}/feed")
+                    statuses.append(response.status_code)
+                except httpx.HTTPError:
+                    statuses.append("cut")
+    assert {503, 429, "cut", 200} <= set(statuses)
+    assert feed.stats.faults["5xx"] > 5
+
+
+def test_fault_spec_parsing() -> None:
+    spec = FaultSpec.parse("5xx=0.1, 429=0.05,slow=0.2,truncate=0.01,seed=3,retry_after=2")
+    assert (spec.server_error, spec.too_many, spec.slow, spec.truncate) == (0.1, 0.05, 0.2, 0.01)
+    assert spec.seed == 3 and spec.retry_after == "2"
+    for bad in ("5xx=2", "boom=0.1", "429=x"):
+        with pytest.raises(ValueError, match="bad fault setting"):
+            FaultSpec.parse(bad)
+
+
+def test_parse_moment_forms(bundled_recording: Recording) -> None:
+    start = bundled_recording.header.started_at
+    assert parse_moment("90m", start) == 90 * 60_000
+    assert parse_moment("+1h30m", start) == 90 * 60_000
+    assert parse_moment("23:30", start) == 90 * 60_000
+    assert parse_moment("2022-05-06 12:00", start) == 14 * 3600_000
+    assert parse_moment("2022-05-06T11:00:00+00:00", start) == 14 * 3600_000
+    with pytest.raises(ValueError):
+        parse_moment("teatime", start)
