@@ -1,0 +1,293 @@
+"""Pilot tests: every key, the filter flow, detail, watching, replay controls, live polling."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, TabbedContent
+
+from feeds.client import PollSettings
+from feeds.recording import Recording
+from feeds.replay import ReplayFeed, ServerThread, VirtualClock, create_app
+from tests import factories as f
+from tests.faultserver import FaultServer, Reply
+from tests.tui_helpers import FixedMonotonic, feed_recording, make_test_app
+from tui.app import make_app
+from tui.screens.council_detail import CouncilDetail
+from tui.screens.goto import GoToTime
+from tui.screens.help import HelpScreen
+from tui.watchlist import WatchList
+from tui.widgets.council_list import CouncilTable
+from tui.widgets.council_map import CouncilMap
+from tui.widgets.feed_status import FeedStatus
+
+FINAL = 10**9
+MIDNIGHT_ISH = 5 * 3600 * 1000  # 03:00 BST
+
+
+def scoreboard_rows(app) -> dict[str, list[str]]:
+    table = app.query_one("#scoreboard-table", DataTable)
+    return {
+        str(row.key.value): [c.plain for c in table.get_row(row.key)] for row in table.ordered_rows
+    }
+
+
+def council_names(app) -> list[str]:
+    table = app.query_one(CouncilTable)
+    return [table.get_cell(row.key, "name").plain for row in table.ordered_rows]
+
+
+async def test_final_state_matches_the_facts(tmp_path: Path, bundled_recording: Recording) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        rows = scoreboard_rows(app)
+        assert rows["LAB"][1] == "74" and rows["CON"][1] == "35" and rows["LD"][1] == "16"
+        assert rows["SNP"][1] == "1" and rows["PC"][1] == "4" and rows["NOC"][1] == "62"
+
+
+async def test_tabs_switch_with_number_keys(tmp_path: Path, bundled_recording: Recording) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(80, 24)) as pilot:
+        tabs = app.query_one(TabbedContent)
+        for key, tab in zip(
+            "234561", ("councils", "map", "referendums", "mayors", "log", "overview"), strict=True
+        ):
+            await pilot.press(key)
+            assert tabs.active == tab
+
+
+async def test_region_keys_cycle_and_reset(tmp_path: Path, bundled_recording: Recording) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        assert app.region == "E12000001"  # North East, first in ONS order
+        assert "North East: declared 6 of 6" in str(app.query_one("#declared").render())
+        await pilot.press("r")
+        assert app.region == "E12000002"
+        await pilot.press("R", "R")
+        assert app.region is None  # before the first region: all of Great Britain
+        await pilot.press("R")
+        assert app.region == "S92000003"  # the last region with councils
+        await pilot.press("2")
+        assert set(council_names(app)) and all(
+            app.store.councils[row.key.value].region == "S92000003"
+            for row in app.query_one(CouncilTable).ordered_rows
+        )
+        await pilot.press("0")
+        assert app.region is None and len(council_names(app)) == 200
+
+
+async def test_filter_london_narrows_every_widget(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"London")
+        await pilot.pause()
+        assert app.text_filter == "London"  # as you type
+        await pilot.press("enter")
+        assert app.text_filter == "London"  # kept
+        names = council_names(app)
+        assert len(names) == 32 and "Barnet" in names and "Manchester" not in names
+        rows = scoreboard_rows(app)
+        assert (
+            int(rows["LAB"][1])
+            + int(rows["CON"][1])
+            + int(rows["LD"][1])
+            + int(rows["NOC"][1])
+            + int(rows.get("OTH", ["", "0"])[1])
+            == 32
+        )
+        assert '"London"' in str(app.query_one("#title-bar").render())
+        mayors = app.query_one("#mayors-table", DataTable)
+        contests = {mayors.get_cell(r.key, "contest").plain for r in mayors.ordered_rows} - {""}
+        assert "Watford mayor" not in contests and "Croydon mayor" in contests
+        await pilot.press("slash", "escape")
+        assert app.text_filter == "" and len(council_names(app)) == 200
+
+
+async def test_enter_opens_detail_and_escape_closes(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2", "enter")
+        assert isinstance(app.screen, CouncilDetail)
+        assert app.screen.council_id == "local.amber-valley.2022-05-05"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, CouncilDetail)
+
+
+async def test_watch_toggles_and_persists(tmp_path: Path, bundled_recording: Recording) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2", "down", "w")
+        table = app.query_one(CouncilTable)
+        watched = table.selected_id()
+        assert watched in app.watchlist.ids
+        assert table.get_cell(watched, "name").plain.startswith("★ ")
+    saved = json.loads((tmp_path / "config" / "watchlist.json").read_text())
+    assert saved == {"councils": [watched]}
+    assert WatchList(tmp_path / "config" / "watchlist.json").ids == {watched}
+
+
+async def test_sort_cycles_and_keeps_the_cursor_on_its_council(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2", "down", "down", "down")
+        table = app.query_one(CouncilTable)
+        chosen = table.selected_id()
+        await pilot.press("s")
+        assert table.sort_by == "declared"
+        assert table.selected_id() == chosen
+        names = council_names(app)
+        assert names != sorted(names)
+        await pilot.press("s", "s")
+        assert table.sort_by == "name" and council_names(app) == sorted(
+            council_names(app), key=str.casefold
+        )
+
+
+async def test_map_arrows_and_enter(tmp_path: Path, bundled_recording: Recording) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("3")
+        council_map = app.query_one(CouncilMap)
+        start = council_map.cursor
+        await pilot.press("right")
+        assert council_map.cursor != start
+        await pilot.press("left")
+        assert council_map.cursor == start
+        await pilot.press("down")
+        assert council_map.cursor != start
+        await pilot.press("enter")
+        assert isinstance(app.screen, CouncilDetail)
+
+
+async def test_help_lists_keys_and_replay_keys_are_hidden_when_live(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.check_action("toggle_pause", ()) is False
+        assert app.check_action("go_to", ()) is False
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_declarations_feed_the_ticker_newest_first(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        feed_recording(app, bundled_recording, MIDNIGHT_ISH)
+        await pilot.pause()
+        latest = app.query_one("#latest").entries
+        assert len(latest) > 10
+        declared = [e.when for e in latest if e.council_id and "recount" not in e.text]
+        assert declared == sorted(declared, reverse=True)
+        assert any(e.gain for e in latest)
+
+
+async def test_live_app_polls_a_real_feed_shows_errors_and_recovers(tmp_path: Path) -> None:
+    with FaultServer(
+        Reply.json(f.body(f.snapshot(seq=1)), headers={"ETag": '"1"'}),
+        Reply(status=503, headers={"Retry-After": "60"}),
+        Reply.json(f.body(f.changes(2, 1, councils=[f.council(revision=2, after="CON")]))),
+    ) as server:
+        # A long interval: the test, not the timer, decides when the next poll happens.
+        app = make_app(
+            server.url,
+            settings=PollSettings(interval=60),
+            watchlist=WatchList(tmp_path / "w.json"),
+            monotonic=FixedMonotonic(),
+        )
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "local.barnet.2022-05-05" in app.store.councils
+            app.poll_feed()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            status = str(app.query_one(FeedStatus).render())
+            assert "HTTP 503 Service Unavailable" in status
+            assert app.store.councils["local.barnet.2022-05-05"].control_after == "LAB"
+            app.poll_feed()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.last_error is None
+            assert app.store.councils["local.barnet.2022-05-05"].control_after == "CON"
+
+
+@pytest.fixture
+def replay_server(bundled_recording: Recording):
+    clock = VirtualClock(bundled_recording.duration_ms, speed=300, paused=True)
+    feed = ReplayFeed(bundled_recording, clock)
+    with ServerThread(create_app(feed)) as server:
+        yield feed, server.url
+
+
+async def test_replay_controls_drive_the_server_clock(tmp_path: Path, replay_server) -> None:
+    feed, url = replay_server
+    app = make_app(
+        f"{url}/feed",
+        replay_url=url,
+        settings=PollSettings(interval=60),
+        watchlist=WatchList(tmp_path / "w.json"),
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.check_action("toggle_pause", ())
+
+        async def press(*keys: str) -> None:
+            await pilot.press(*keys)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+        await press("space")
+        assert not feed.clock.paused
+        await press("space")
+        assert feed.clock.paused
+        await press("plus")
+        assert feed.clock.speed == 600
+        await press("minus", "minus")
+        assert feed.clock.speed == 150
+        await press("right_square_bracket")
+        first = feed.recording.declaration_times()[0]
+        assert feed.clock.now_ms() == first
+        await press("right_square_bracket", "left_square_bracket")
+        assert feed.clock.now_ms() == first
+        await press("g")
+        assert isinstance(app.screen, GoToTime)
+        await press(*"02:00", "enter")
+        assert feed.clock.now_ms() == 4 * 3600 * 1000
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "replay Fri 06 May 02:00 BST" in str(app.query_one("#title-bar").render())
+
+
+async def test_command_palette_provider_finds_councils_and_regions(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    from tui.commands import ElectionCommands
+
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(100, 30)) as pilot:
+        provider = ElectionCommands(app.screen)
+        names = [name for name, _, _ in provider._commands()]
+        assert "Filter region: London" in names
+        assert "Jump to council: Barnet" in names and "Watch council: Barnet" in names
+        callback = dict((n, c) for n, c, _ in provider._commands())["Filter region: Wales"]
+        callback()
+        await pilot.pause()
+        assert app.region == "W92000004"

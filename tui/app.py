@@ -1,0 +1,542 @@
+"""The election-night app: polls a feed and shows the night as it unfolds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Footer, Log, Static, TabbedContent, TabPane
+
+from feeds.aggregate import is_gain, result_phrase, scoreboard
+from feeds.client import Failed, FeedPoller, PollSettings, Unchanged, Updated
+from feeds.store import ChangeSet, ResultsStore
+from tui.commands import ElectionCommands
+from tui.messages import FeedPolled
+from tui.replay_control import ReplayControl
+from tui.screens.council_detail import CouncilDetail, Revision
+from tui.screens.goto import GoToTime
+from tui.screens.help import HelpScreen
+from tui.view import UK, Filter, ago, region_codes, uk_time
+from tui.watchlist import WatchList
+from tui.widgets.council_list import CouncilTable
+from tui.widgets.council_map import CouncilMap
+from tui.widgets.feed_status import FeedStatus
+from tui.widgets.filter_bar import FilterBar
+from tui.widgets.latest import Declaration, LatestDeclarations
+from tui.widgets.mayors import MayorsTable
+from tui.widgets.referendums import ReferendumPanel
+from tui.widgets.scoreboard import ScoreboardPanel
+
+HIGHLIGHT_SECONDS = 6.0
+WIDE = 130
+TABS = ("overview", "councils", "map", "referendums", "mayors", "log")
+
+
+def wall_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class FeedSource:
+    """Where the data comes from: a poller, and replay controls when it is a replay."""
+
+    label: str
+    poller: FeedPoller | None = None
+    replay: ReplayControl | None = None
+
+
+class ElectionNightApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "election-night"
+    COMMANDS = App.COMMANDS | {ElectionCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Keys"),
+        Binding("r", "next_region", "Region"),
+        Binding("R", "previous_region", "Prev region", show=False),
+        Binding("0", "all_regions", "All GB", show=False),
+        Binding("slash", "open_filter", "Filter"),
+        *[
+            Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False)
+            for i, tab in enumerate(TABS)
+        ],
+        Binding("space", "toggle_pause", "Pause"),
+        Binding("plus,equals_sign", "faster", "Faster"),
+        Binding("minus", "slower", "Slower"),
+        Binding("right_square_bracket", "step('next')", "Next decl"),
+        Binding("left_square_bracket", "step('prev')", "Prev decl"),
+        Binding("g", "go_to", "Go to"),
+    ]
+    REPLAY_ACTIONS = frozenset({"toggle_pause", "faster", "slower", "step", "go_to"})
+
+    region: reactive[str | None] = reactive(None, bindings=True)
+    text_filter: reactive[str] = reactive("")
+
+    def __init__(
+        self,
+        source: FeedSource,
+        *,
+        store: ResultsStore | None = None,
+        clock: Callable[[], dt.datetime] = wall_clock,
+        monotonic: Callable[[], float] = time.monotonic,
+        watchlist: WatchList | None = None,
+        poll: bool = True,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        if source.poller is not None:
+            self.store = source.poller.store
+        else:
+            self.store = store if store is not None else ResultsStore()
+        self.clock = clock
+        self.monotonic = monotonic
+        self.watchlist = watchlist if watchlist is not None else WatchList()
+        self.poll_enabled = poll
+        self.revisions: dict[str, list[Revision]] = {}
+        self.replay_status: dict[str, Any] | None = None
+        self.next_poll_at: float | None = None
+        self.last_update: float | None = None
+        self.last_error: str | None = None
+        self._poll_timer: Timer | None = None
+        self._feed_log_lines = 0
+
+    @property
+    def is_replay(self) -> bool:
+        return self.source.replay is not None
+
+    @property
+    def view(self) -> Filter:
+        return Filter(self.region, self.text_filter)
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="title-bar", markup=False)
+        yield Static("", id="test-banner", markup=False)
+        with TabbedContent(initial="overview"):
+            with TabPane("1 Overview", id="overview"):
+                with VerticalScroll(id="overview-scroll"):
+                    with Horizontal(id="overview-columns"):
+                        with Vertical(id="overview-left"):
+                            yield ScoreboardPanel(id="scoreboard")
+                            yield ReferendumPanel(id="overview-referendums")
+                        with Vertical(id="overview-right"):
+                            yield Static("Latest declarations", classes="heading")
+                            yield LatestDeclarations(id="latest")
+            with TabPane("2 Councils", id="councils"):
+                yield CouncilTable(id="council-table")
+            with TabPane("3 Map", id="map"), VerticalScroll():
+                yield CouncilMap(id="council-map")
+            with TabPane("4 Referendums", id="referendums"), VerticalScroll():
+                yield ReferendumPanel(id="referendum-panel")
+            with TabPane("5 Mayors", id="mayors"):
+                yield MayorsTable(id="mayors-table")
+            with TabPane("6 Log", id="log"):
+                yield Log(id="feed-log", max_lines=500)
+        yield FilterBar(id="filter-bar")
+        yield FeedStatus(id="feed-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(CouncilTable).watched = set(self.watchlist.ids)
+        if self.watchlist.error:
+            self.log_feed(self.watchlist.error)
+        self.refresh_views(set(self.store.councils))
+        self.set_interval(1.0, self.tick)
+        if self.source.poller is not None and self.poll_enabled:
+            self.poll_feed()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= WIDE, "-wide")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.REPLAY_ACTIONS:
+            return self.is_replay
+        return True
+
+    # Polling: one request in flight; the next is scheduled when this one is handled.
+
+    @work(exclusive=True, group="poll", exit_on_error=False, description="poll the feed")
+    async def poll_feed(self) -> None:
+        poller = self.source.poller
+        assert poller is not None
+        outcome = await poller.poll()
+        status = await self.source.replay.status() if self.source.replay else None
+        self.post_message(FeedPolled(outcome, status))
+
+    def _schedule_poll(self, delay: float) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        self.next_poll_at = self.monotonic() + delay
+        self._poll_timer = self.set_timer(delay, self.poll_feed)
+
+    def poll_now(self) -> None:
+        if self.source.poller is not None and self.poll_enabled:
+            self._schedule_poll(0.05)
+
+    @on(FeedPolled)
+    def on_feed_polled(self, message: FeedPolled) -> None:
+        if message.replay_status is not None:
+            self.replay_status = message.replay_status
+        self.apply_outcome(message.outcome)
+        if self.source.poller is not None and self.poll_enabled:
+            self._schedule_poll(message.outcome.next_poll)
+
+    def apply_outcome(self, outcome: Updated | Unchanged | Failed) -> None:
+        if isinstance(outcome, Failed):
+            if outcome.reason != self.last_error:
+                self.log_feed(f"feed error: {outcome.reason} (retry in {outcome.next_poll:.0f} s)")
+            self.last_error = outcome.reason
+        else:
+            if self.last_error is not None:
+                self.log_feed("feed recovered")
+            self.last_error = None
+            self.last_update = self.monotonic()
+        if isinstance(outcome, Updated):
+            self.apply_changes(outcome.changes)
+        self.tick()
+
+    def apply_changes(self, changes: ChangeSet) -> None:
+        """Apply one poll's changes to every widget, by key, in a single repaint."""
+        for reject in changes.rejects[:5]:
+            self.log_feed(f"rejected {reject}")
+        if len(changes.rejects) > 5:
+            self.log_feed(f"… and {len(changes.rejects) - 5} more rejected record(s)")
+        if changes.reset:
+            self.log_feed("the feed restarted its history; showing its new state")
+            self.query_one(LatestDeclarations).entries.clear()
+            self.revisions.clear()
+        if changes.empty and not changes.rejects:
+            return
+        with self.batch_update():
+            self._record_declarations(changes)
+            if changes.reset:
+                self.refresh_views(set(self.store.councils))
+            else:
+                self.refresh_views(set(changes.councils))
+
+    def feed_time(self) -> dt.datetime:
+        """Now on the night: the replay's clock in a replay, the wall clock when live."""
+        status = self.replay_status
+        if status and status.get("started_at"):
+            started = dt.datetime.fromisoformat(str(status["started_at"]))
+            return started + dt.timedelta(milliseconds=float(status.get("position_ms", 0)))
+        return self.clock()
+
+    def _record_declarations(self, changes: ChangeSet) -> None:
+        latest = self.query_one(LatestDeclarations)
+        table = self.query_one(CouncilTable)
+        now = self.feed_time()
+        seen_at = uk_time(now)
+        fresh: set[str] = set()
+        for council_id, change in changes.councils.items():
+            council = change.after
+            self.revisions.setdefault(council_id, []).append(
+                Revision(council.revision, council.status, council.recount, council.note, seen_at)
+            )
+            if council.status == "recount" and (
+                change.before is None or change.before.status != "recount"
+            ):
+                latest.add(
+                    Declaration(
+                        now, council.region, council_id, f"{council.name}: recount under way"
+                    )
+                )
+            if not (change.newly_declared or change.corrected):
+                continue
+            watched = council_id in self.watchlist.ids
+            gain = is_gain(council)
+            prefix = "Correction — " if change.corrected else ""
+            text = f"{prefix}{council.name}: {result_phrase(council)}"
+            latest.add(
+                Declaration(
+                    council.declared_at or now,
+                    council.region,
+                    council_id,
+                    text,
+                    gain=gain,
+                    watched=watched,
+                    correction=change.corrected,
+                )
+            )
+            fresh.add(council_id)
+            if (gain or watched) and not changes.reset:
+                self.notify(
+                    text, title="Watched council" if watched else "Gain", markup=False, timeout=6
+                )
+        for area_key in changes.counting_areas:
+            area = self.store.counting_areas[area_key]
+            if area.has_result:
+                latest.add(
+                    Declaration(
+                        area.declared_at or now,
+                        area.region,
+                        None,
+                        f"{area.name} ({area.referendum}): counting area declared",
+                    )
+                )
+        for mayor_id in changes.mayors:
+            contest = self.store.mayors[mayor_id]
+            winner = contest.winner
+            if winner is not None and contest.status in ("declared", "corrected"):
+                latest.add(
+                    Declaration(
+                        contest.declared_at or now,
+                        contest.region,
+                        None,
+                        f"{contest.name}: {winner.name} ({winner.party}) elected",
+                    )
+                )
+        if fresh:
+            table.highlighted_ids |= fresh
+            self.set_timer(HIGHLIGHT_SECONDS, lambda: self._unhighlight(fresh))
+
+    def _unhighlight(self, ids: set[str]) -> None:
+        table = self.query_one(CouncilTable)
+        table.highlighted_ids -= ids
+        table.refresh_rows(self.store, ids)
+
+    def refresh_views(self, changed_councils: set[str]) -> None:
+        store = self.store
+        view = self.view
+        visible = view.councils(store)
+        where = view.describe(store)
+        board = scoreboard(visible, store.projections, store.parties)
+        self.query_one(ScoreboardPanel).show(board, store, where)
+        self.query_one(CouncilTable).sync(store, visible, changed_councils)
+        self.query_one(CouncilMap).show(store, visible)
+        for panel in self.query(ReferendumPanel):
+            panel.show(store, view)
+        regions = view.regions(store) if view.active else None
+        self.query_one(MayorsTable).show(
+            store, [m for m in store.mayors.values() if regions is None or m.region in regions]
+        )
+        self.query_one(LatestDeclarations).show(regions)
+        self._show_title()
+
+    # The top lines and the status line.
+
+    def _show_title(self) -> None:
+        store = self.store
+        name = store.election.name if store.election else "Waiting for the feed"
+        text = Text()
+        text.append(name, style="bold")
+        text.append("  ·  ")
+        text.append("Filter: ", style="dim")
+        text.append(self.view.describe(store), style="bold reverse" if self.view.active else "bold")
+        text.append("  ·  ")
+        if self.replay_status and self.replay_status.get("started_at"):
+            moment = self.feed_time().astimezone(UK)
+            text.append(f"replay {moment.strftime('%a %d %b %H:%M %Z')}", style="bold")
+        else:
+            text.append(self.clock().astimezone(UK).strftime("%H:%M:%S %Z"))
+        self.query_one("#title-bar", Static).update(text)
+        banner = self.query_one("#test-banner", Static)
+        is_test = bool(store.election and store.election.test)
+        banner.display = is_test
+        if is_test:
+            banner.update(Content("TEST DATA — this feed says it is test or rehearsal data"))
+
+    def tick(self) -> None:
+        now = self.monotonic()
+        poller = self.source.poller
+        stale = poller.is_stale(now) if poller is not None else False
+        updated = ago(now - self.last_update) if self.last_update is not None else None
+        if stale and poller is not None and poller.status.last_success is not None:
+            updated = f"{updated} — STALE"
+        replay = None
+        if self.replay_status is not None:
+            state = "paused" if self.replay_status.get("paused") else "playing"
+            if self.replay_status.get("finished"):
+                state = "finished"
+            speed = self.replay_status.get("speed", 1)
+            replay = f"REPLAY ×{float(speed):g} {state}"  # type: ignore[arg-type]
+        self.query_one(FeedStatus).show(
+            source=self.source.label,
+            updated=updated,
+            next_poll=(self.next_poll_at - now) if self.next_poll_at is not None else None,
+            error=self.last_error,
+            stale=stale,
+            rejected=self.store.rejected_total,
+            replay=replay,
+        )
+        self._show_title()
+
+    def log_feed(self, line: str) -> None:
+        stamp = self.clock().astimezone(UK).strftime("%H:%M:%S")
+        self.query_one("#feed-log", Log).write_line(f"{stamp} {line}")
+
+    # Filtering by region.
+
+    def watch_region(self) -> None:
+        self.refresh_views(set())
+
+    def watch_text_filter(self) -> None:
+        self.refresh_views(set())
+
+    def _cycle_region(self, step: int) -> None:
+        codes = [
+            c
+            for c in region_codes(self.store)
+            if any(x.region == c for x in self.store.councils.values())
+        ]
+        if not codes:
+            return
+        if self.region not in codes:
+            self.region = codes[0] if step > 0 else codes[-1]
+        else:
+            index = codes.index(self.region) + step
+            self.region = codes[index] if 0 <= index < len(codes) else None
+
+    def action_next_region(self) -> None:
+        self._cycle_region(1)
+
+    def action_previous_region(self) -> None:
+        self._cycle_region(-1)
+
+    def action_all_regions(self) -> None:
+        self.region = None
+        self.text_filter = ""
+
+    def action_open_filter(self) -> None:
+        self.query_one(FilterBar).open(self.text_filter)
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        self.text_filter = event.text.strip()
+        if event.done:
+            self.query_one(TabbedContent).focus()
+            self._focus_active_tab()
+
+    def _focus_active_tab(self) -> None:
+        active = self.query_one(TabbedContent).active
+        targets = {"councils": CouncilTable, "map": CouncilMap, "mayors": MayorsTable}
+        if active in targets:
+            self.query_one(targets[active]).focus()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        self._focus_active_tab()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.is_replay))
+
+    # Councils: detail and watching.
+
+    @on(CouncilTable.Selected)
+    @on(CouncilMap.Selected)
+    def _open_detail(self, event: CouncilTable.Selected | CouncilMap.Selected) -> None:
+        self.open_council(event.council_id)
+
+    def open_council(self, council_id: str) -> None:
+        if council_id in self.store.councils:
+            self.push_screen(CouncilDetail(council_id))
+
+    @on(CouncilTable.WatchToggled)
+    def _watch_toggled(self, event: CouncilTable.WatchToggled) -> None:
+        self.toggle_watch(event.council_id)
+
+    def toggle_watch(self, council_id: str) -> None:
+        council = self.store.councils.get(council_id)
+        if council is None:
+            return
+        watched = self.watchlist.toggle(council_id)
+        table = self.query_one(CouncilTable)
+        table.watched = set(self.watchlist.ids)
+        table.refresh_rows(self.store, {council_id})
+        message = f"{'Watching' if watched else 'No longer watching'} {council.name}"
+        if self.watchlist.error:
+            message += f" ({self.watchlist.error})"
+        self.notify(message, markup=False, timeout=3)
+
+    # Replay controls, sent to the replay server over HTTP.
+
+    @work(exclusive=True, group="replay-control", exit_on_error=False)
+    async def replay_command(self, action: str, **params: str) -> None:
+        replay = self.source.replay
+        if replay is None:
+            return
+        status = await replay.command(action, **params)
+        if status is None:
+            self.notify("The replay server did not answer", severity="error", markup=False)
+            return
+        if "error" in status:
+            self.notify(f"Replay: {status['error']}", severity="warning", markup=False)
+            return
+        self.replay_status = status
+        self.tick()
+        self.poll_now()
+
+    def action_toggle_pause(self) -> None:
+        self.replay_command("toggle")
+
+    def _speed(self) -> float:
+        return float((self.replay_status or {}).get("speed", 1.0))  # type: ignore[arg-type]
+
+    def action_faster(self) -> None:
+        self.replay_command("speed", value=str(self._speed() * 2))
+
+    def action_slower(self) -> None:
+        self.replay_command("speed", value=str(self._speed() / 2))
+
+    def action_step(self, direction: str) -> None:
+        self.replay_command("step", direction=direction)
+
+    def action_go_to(self) -> None:
+        def chosen(value: str | None) -> None:
+            if value:
+                self.replay_command("seek", at=value)
+
+        self.push_screen(GoToTime(), chosen)
+
+    async def on_unmount(self) -> None:
+        if self.source.poller is not None:
+            await self.source.poller.aclose()
+        if self.source.replay is not None:
+            await self.source.replay.aclose()
+
+
+def make_app(
+    url: str | None,
+    *,
+    settings: PollSettings | None = None,
+    replay_url: str | None = None,
+    label: str | None = None,
+    **kwargs: Any,
+) -> ElectionNightApp:
+    """Build the app for a feed URL (and replay controls when it is a replay server)."""
+    poller = FeedPoller(url, settings=settings) if url else None
+    replay = ReplayControl(replay_url) if replay_url else None
+    source = FeedSource(label or url or "no feed", poller, replay)
+    return ElectionNightApp(source, **kwargs)
+
+
+def run_replay(path: str | Path, *, speed: float, start: str | None, faults: str | None) -> int:
+    from feeds.commands import open_replay
+    from feeds.replay import ServerThread, create_app
+
+    feed = open_replay(path, speed=speed, start=start, faults=faults)
+    with ServerThread(create_app(feed)) as server:
+        app = make_app(
+            f"{server.url}/feed",
+            settings=PollSettings(interval=0.5, min_interval=0.25, stale_after=20),
+            replay_url=server.url,
+            label=f"replay of {Path(path).name}",
+        )
+        app.run()
+    return 0
+
+
+def run_watch(url: str, settings: PollSettings) -> int:
+    make_app(url, settings=settings).run()
+    return 0

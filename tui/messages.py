@@ -1,0 +1,17 @@
+"""Messages from the feed to the app: small dataclasses, one per poll."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from feeds.client import PollOutcome
+
+
+@dataclass
+class FeedPolled(Message):
+    """One poll finished; the store already holds what it brought."""
+
+    outcome: PollOutcome
+    replay_status: dict[str, object] | None = None

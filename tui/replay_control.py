@@ -1,0 +1,50 @@
+"""Drives a replay server's virtual clock over HTTP: the same path whether the server runs
+in this process or on another machine in a rehearsal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class ReplayControl:
+    def __init__(self, base_url: str, *, transport: httpx.AsyncBaseTransport | None = None):
+        self.base_url = base_url.rstrip("/")
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                base_url=self.base_url, timeout=5.0, transport=self._transport
+            )
+        return self._client
+
+    async def status(self) -> dict[str, Any] | None:
+        try:
+            response = await self._http().get("/replay")
+            response.raise_for_status()
+            data = response.json()
+        except (httpx.HTTPError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    async def command(self, action: str, **params: str) -> dict[str, Any] | None:
+        try:
+            response = await self._http().post(f"/replay/{action}", params=params)
+            data = response.json()
+        except (httpx.HTTPError, ValueError):
+            return None
+        if response.status_code != 200:
+            return {
+                "error": str(data.get("error", "refused"))[:200]
+                if isinstance(data, dict)
+                else "refused"
+            }
+        return data if isinstance(data, dict) else None
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None

@@ -1,0 +1,154 @@
+"""Every council with an election, updated by key so the cursor and scroll stay put."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from feeds.aggregate import is_gain, result_phrase
+from feeds.models import Council
+from feeds.store import ResultsStore
+from tui.view import party_chip, party_list, status_text, uk_time
+
+COLUMNS = (
+    ("name", "Council"),
+    ("region", "Region"),
+    ("status", "Status"),
+    ("control", "Ctrl"),
+    ("result", "Result"),
+    ("seats", "Seats won"),
+    ("change", "Change"),
+    ("time", "Decl"),
+)
+
+SORTS: dict[str, Callable[[Council, ResultsStore], object]] = {
+    "name": lambda c, s: c.name.casefold(),
+    "declared": lambda c, s: (
+        c.declared_at is None,
+        c.declared_at.timestamp() if c.declared_at else 0,
+        c.name.casefold(),
+    ),
+    "region": lambda c, s: (s.region_name(c.region), c.name.casefold()),
+}
+
+
+class CouncilLabel(Text):
+    """The name cell, which also carries the council's id for sorting by key."""
+
+    def __init__(self, council_id: str, text: str) -> None:
+        super().__init__(text)
+        self.council_id = council_id
+
+
+class CouncilTable(DataTable[Text]):
+    BINDINGS = [
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("w", "toggle_watch", "Watch"),
+    ]
+
+    class Selected(Message):
+        def __init__(self, council_id: str) -> None:
+            self.council_id = council_id
+            super().__init__()
+
+    class WatchToggled(Message):
+        def __init__(self, council_id: str) -> None:
+            self.council_id = council_id
+            super().__init__()
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self.sort_by = "name"
+        self.highlighted_ids: set[str] = set()
+        self.watched: set[str] = set()
+        for key, label in COLUMNS:
+            self.add_column(label, key=key)
+
+    def _cells(self, council: Council, store: ResultsStore) -> list[Text]:
+        name = CouncilLabel(council.id, ("★ " if council.id in self.watched else "") + council.name)
+        if council.id in self.highlighted_ids:
+            name.stylize("bold reverse")
+        result = Text(result_phrase(council))
+        if is_gain(council):
+            result.stylize("bold")
+        control = council.control_after if council.has_result else council.control_before
+        chip = party_chip(control, store)
+        if not council.has_result:
+            chip.stylize("dim")
+        return [
+            name,
+            Text(store.region_name(council.region)),
+            status_text(council.status, council.recount),
+            chip,
+            result,
+            party_list(council.seats_won) if council.has_result else Text(""),
+            party_list(council.seats_change, signed=True) if council.has_result else Text(""),
+            Text(uk_time(council.declared_at)),
+        ]
+
+    def sync(self, store: ResultsStore, visible: Iterable[Council], changed: Iterable[str]) -> None:
+        """Bring the rows in line with ``visible``: remove, add, and rewrite only ``changed``."""
+        wanted = {c.id: c for c in visible}
+        present = {key.value for key in self.rows if key.value is not None}
+        touched = False
+        for gone in present - set(wanted):
+            self.remove_row(gone)
+            touched = True
+        for council_id, council in wanted.items():
+            if council_id not in present:
+                self.add_row(*self._cells(council, store), key=council_id)
+                touched = True
+        for council_id in changed:
+            if council_id in wanted and council_id in present:
+                self._rewrite(council_id, self._cells(wanted[council_id], store))
+                touched = True
+        if touched:
+            self._resort(store)
+
+    def _rewrite(self, council_id: str, cells: list[Text]) -> None:
+        for (column, _), cell in zip(COLUMNS, cells, strict=True):
+            if self.get_cell(council_id, column) != cell:
+                self.update_cell(council_id, column, cell, update_width=True)
+
+    def refresh_rows(self, store: ResultsStore, ids: Iterable[str]) -> None:
+        present = {key.value for key in self.rows}
+        for council_id in ids:
+            council = store.councils.get(council_id)
+            if council is not None and council_id in present:
+                self._rewrite(council_id, self._cells(council, store))
+
+    def _resort(self, store: ResultsStore) -> None:
+        sort_key = SORTS[self.sort_by]
+        councils = store.councils
+        cursor_key = self.selected_id()
+        self.sort("name", key=lambda cell: sort_key(councils[cell.council_id], store))
+        if cursor_key is not None:
+            # Keep the cursor on the council the user was on, not on whatever moved there.
+            self.move_cursor(row=self.get_row_index(cursor_key), animate=False, scroll=False)
+
+    def action_cycle_sort(self) -> None:
+        order = list(SORTS)
+        self.sort_by = order[(order.index(self.sort_by) + 1) % len(order)]
+        app_store = getattr(self.app, "store", None)
+        if app_store is not None:
+            self._resort(app_store)
+        self.notify(f"Councils sorted by {self.sort_by}", timeout=2)
+
+    def selected_id(self) -> str | None:
+        if not self.row_count:
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+    def action_toggle_watch(self) -> None:
+        council_id = self.selected_id()
+        if council_id:
+            self.post_message(self.WatchToggled(council_id))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.post_message(self.Selected(event.row_key.value))

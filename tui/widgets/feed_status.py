@@ -1,0 +1,46 @@
+"""The feed status line: source, freshness, next poll, errors, STALE, replay clock."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+class FeedStatus(Static):
+    DEFAULT_CSS = """
+    FeedStatus { height: 1; background: $panel; padding: 0 1; }
+    FeedStatus.-error { background: $error 30%; }
+    FeedStatus.-stale { background: $warning 40%; }
+    """
+
+    def show(
+        self,
+        *,
+        source: str,
+        updated: str | None,
+        next_poll: float | None,
+        error: str | None,
+        stale: bool,
+        rejected: int,
+        replay: str | None,
+    ) -> None:
+        text = Text()
+        if stale:
+            text.append(" STALE ", style="bold reverse")
+            text.append(" ")
+        if replay:
+            text.append(replay, style="bold")
+            text.append(" · ")
+        text.append(source, style="dim")
+        text.append(" · ")
+        text.append(f"updated {updated}" if updated else "no data yet")
+        if next_poll is not None:
+            text.append(f" · next poll {max(0.0, next_poll):.0f} s")
+        if rejected:
+            text.append(f" · {rejected} bad record(s) rejected", style="yellow")
+        if error:
+            text.append(" · ")
+            text.append(error, style="bold")
+        self.set_class(bool(error) and not stale, "-error")
+        self.set_class(stale, "-stale")
+        self.update(text)

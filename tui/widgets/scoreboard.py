@@ -1,0 +1,109 @@
+"""The scoreboard: councils and councillors per party, NOC, declared N of M, and PNS."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from feeds.aggregate import Scoreboard, ScoreboardRow
+from feeds.models import NOC
+from feeds.store import ResultsStore
+from tui.view import party_chip, signed
+
+COLUMNS = (
+    ("party", "Party"),
+    ("councils", "Councils"),
+    ("councils_change", "+/-"),
+    ("councillors", "Cllrs"),
+    ("councillors_change", "+/-"),
+    ("pns", "PNS"),
+    ("pns_change", "+/-"),
+)
+
+
+def _number(value: int, *, change: bool = False) -> Text:
+    text = signed(value) if change else str(value)
+    style = ""
+    if change and value > 0:
+        style = "green"
+    elif change and value < 0:
+        style = "red"
+    return Text(text, style=style, justify="right")
+
+
+class ScoreboardPanel(Vertical):
+    """Updated by key: cells change in place, rows come and go, the cursor stays."""
+
+    DEFAULT_CSS = """
+    ScoreboardPanel { height: auto; }
+    ScoreboardPanel > #declared { padding: 0 1; text-style: bold; }
+    ScoreboardPanel > DataTable { height: auto; max-height: 16; }
+    ScoreboardPanel > #coverage { padding: 0 1; color: $text-muted; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="declared", markup=False)
+        table: DataTable[Text] = DataTable(
+            id="scoreboard-table", cursor_type="row", zebra_stripes=True
+        )
+        for key, label in COLUMNS:
+            table.add_column(Text(label, justify="left" if key == "party" else "right"), key=key)
+        yield table
+        yield Static("", id="coverage", markup=False)
+
+    def show(self, board: Scoreboard, store: ResultsStore, where: str) -> None:
+        self.query_one("#declared", Static).update(
+            Text(f"{where}: declared {board.declared} of {board.total} councils")
+        )
+        shares = {s.party: s for s in board.projections.shares} if board.projections else {}
+        rows: list[ScoreboardRow] = [*board.rows, board.noc]
+        table = self.query_one(DataTable)
+        wanted: dict[str, list[Text]] = {}
+        for row in rows:
+            if (
+                row.party != NOC
+                and row.councils == 0
+                and row.councillors == 0
+                and not (row.councils_change or row.councillors_change or row.party in shares)
+            ):
+                continue
+            share = shares.get(row.party)
+            is_noc = row.party == NOC
+            wanted[row.party] = [
+                party_chip(row.party, store),
+                _number(row.councils),
+                _number(row.councils_change, change=True),
+                Text("") if is_noc else _number(row.councillors),
+                Text("") if is_noc else _number(row.councillors_change, change=True),
+                Text(f"{share.share:.0f}%" if share else "", justify="right"),
+                Text(
+                    f"{share.change:+.0f}" if share and share.change is not None else "",
+                    justify="right",
+                ),
+            ]
+        existing = {key.value for key in table.rows}
+        for gone in existing - set(wanted):
+            table.remove_row(gone)
+        changed = False
+        for party, cells in wanted.items():
+            if party not in existing:
+                table.add_row(*cells, key=party)
+                changed = True
+                continue
+            for (column, _), cell in zip(COLUMNS, cells, strict=True):
+                if table.get_cell(party, column) != cell:
+                    table.update_cell(party, column, cell, update_width=True)
+                    changed = True
+        if changed:
+            order = {row.party: index for index, row in enumerate(rows)}
+            table.sort("party", key=lambda chip: order.get(chip.plain.strip(), 99))
+        coverage = (
+            f"Councillors from the {board.councils_with_seats} declared councils with "
+            "seat figures in the feed."
+        )
+        if board.projections is not None:
+            source = f" ({board.projections.source})" if board.projections.source else ""
+            coverage += f" PNS: projected national share{source}, supplied by the feed."
+        self.query_one("#coverage", Static).update(Text(coverage))
