@@ -16,6 +16,9 @@ from feeds.models import (
     Region,
 )
 from feeds.parse import Answer, Reject
+from feeds.reference import REGIONS
+
+REGIONS_BY_CODE = {region.code: region for region in REGIONS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +168,7 @@ class ResultsStore:
     # Views used by aggregations and the UI.
 
     def region_name(self, code: str) -> str:
-        region = self.regions.get(code)
+        region = self.regions.get(code) or REGIONS_BY_CODE.get(code)
         return region.name if region else code
 
     def areas_of(self, referendum_id: str) -> list[CountingArea]:

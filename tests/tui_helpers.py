@@ -9,7 +9,6 @@ from feeds.client import Updated
 from feeds.recording import Recording
 from feeds.store import ResultsStore
 from tui.app import ElectionNightApp, FeedSource
-from tui.messages import FeedPolled
 from tui.watchlist import WatchList
 
 NIGHT_START = dt.datetime(2022, 5, 5, 21, 0, tzinfo=dt.UTC)
@@ -52,10 +51,11 @@ def make_test_app(
 
 
 def feed_recording(app: ElectionNightApp, recording: Recording, until_ms: float) -> None:
-    """Apply a recording's events up to ``until_ms`` the way polls would, as messages."""
+    """Apply a recording's events up to ``until_ms`` as successive polls would, each at its
+    own moment of the night. Call it from inside the running app (``run_before``)."""
     for event in recording.events:
         if event.t > until_ms:
             break
         changes = app.store.apply(event.answer)
         app.clock = FixedClock(NIGHT_START + dt.timedelta(milliseconds=event.t))
-        app.post_message(FeedPolled(Updated(changes, event.seq, event.keyframe, 1.0)))
+        app.apply_outcome(Updated(changes, event.seq, event.keyframe, 1.0))

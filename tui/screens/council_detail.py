@@ -37,18 +37,18 @@ def render_detail(
     head = Text()
     head.append(f"{store.region_name(council.region)} · {council.council_type} · ")
     head.append(f"{council.total_seats} seats, {council.seats_up} up\n")
-    head.append("Status: ")
+    head.append("Status:         ")
     head.append_text(status_text(council.status, council.recount))
-    head.append("   Result: ")
+    head.append("\nResult:         ")
     head.append(result_phrase(council), style="bold")
     head.append("\nControl before: ")
     head.append_text(party_chip(council.control_before, store))
-    head.append("   after: ")
+    head.append("\nControl after:  ")
     head.append_text(party_chip(council.control_after if council.has_result else None, store))
-    head.append(f"\nDeclared: {uk_datetime(council.declared_at)}")
+    head.append(f"\nDeclared:       {uk_datetime(council.declared_at)}")
     turnout = f"{council.turnout:.1f}%" if council.turnout is not None else "not supplied"
     electorate = f"{council.electorate:,}" if council.electorate is not None else "not supplied"
-    head.append(f"   Turnout: {turnout}   Electorate: {electorate}")
+    head.append(f"\nTurnout:        {turnout}\nElectorate:     {electorate}")
     if council.note:
         head.append("\nNote: ", style="bold")
         head.append(council.note)

@@ -81,13 +81,13 @@ class CouncilTable(DataTable[Text]):
             chip.stylize("dim")
         return [
             name,
-            Text(store.region_name(council.region)),
-            status_text(council.status, council.recount),
             chip,
             result,
+            status_text(council.status, council.recount),
             party_list(council.seats_won) if council.has_result else Text(""),
             party_list(council.seats_change, signed=True) if council.has_result else Text(""),
             Text(uk_time(council.declared_at)),
+            Text(store.region_name(council.region)),
         ]
 
     def sync(self, store: ResultsStore, visible: Iterable[Council], changed: Iterable[str]) -> None:

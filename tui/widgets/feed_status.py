@@ -24,23 +24,24 @@ class FeedStatus(Static):
         rejected: int,
         replay: str | None,
     ) -> None:
+        # Most urgent first, so that a narrow terminal still shows what matters.
         text = Text()
         if stale:
             text.append(" STALE ", style="bold reverse")
             text.append(" ")
+        if error:
+            text.append(error, style="bold")
+            text.append(" · ")
         if replay:
             text.append(replay, style="bold")
             text.append(" · ")
-        text.append(source, style="dim")
-        text.append(" · ")
         text.append(f"updated {updated}" if updated else "no data yet")
         if next_poll is not None:
             text.append(f" · next poll {max(0.0, next_poll):.0f} s")
         if rejected:
             text.append(f" · {rejected} bad record(s) rejected", style="yellow")
-        if error:
-            text.append(" · ")
-            text.append(error, style="bold")
+        text.append(" · ")
+        text.append(source, style="dim")
         self.set_class(bool(error) and not stale, "-error")
         self.set_class(stale, "-stale")
         self.update(text)
