@@ -50,6 +50,7 @@ class ChangeSet:
     rejects: list[Reject] = field(default_factory=list)
     ignored_stale: int = 0  # records older than or equal to what is held
     reset: bool = False  # the feed's history was rewritten; everything shown must be redrawn
+    implausible: list[str] = field(default_factory=list)  # applied as the feed says, flagged
 
     @property
     def empty(self) -> bool:
@@ -71,6 +72,29 @@ class ChangeSet:
 
 def _newer(held_revision: int | None, revision: int) -> bool:
     return held_revision is None or revision > held_revision
+
+
+def _implausible_area(held: CountingArea, new: CountingArea) -> str | None:
+    """Votes that fall, or a result that vanishes, without a correction or recount saying so."""
+    if new.status in ("corrected", "recount") or not held.has_result:
+        return None
+    if not new.has_result:
+        return f"{new.name}: declared result withdrawn (status {new.status})"
+    fallen = [o for o, v in held.votes.items() if new.votes.get(o, 0) < v]
+    if fallen:
+        return f"{new.name}: votes fell for {', '.join(sorted(fallen))} without a correction"
+    return None
+
+
+def _implausible_council(held: Council, new: Council) -> str | None:
+    if new.status in ("corrected", "recount") or not held.has_result:
+        return None
+    if not new.has_result:
+        return f"{new.name}: declared result withdrawn (status {new.status})"
+    if held.control_after != new.control_after:
+        return f"{new.name}: control changed from {held.control_after} to {new.control_after} "\
+            "without a correction"
+    return None
 
 
 class ResultsStore:
@@ -112,6 +136,8 @@ class ResultsStore:
         for council in answer.councils:
             held = self.councils.get(council.id)
             if _newer(held.revision if held else None, council.revision):
+                if held is not None and (note := _implausible_council(held, council)):
+                    changes.implausible.append(note)
                 self.councils[council.id] = council
                 changes.councils[council.id] = CouncilChange(held, council)
             else:
@@ -133,6 +159,8 @@ class ResultsStore:
                 continue
             held_area = self.counting_areas.get(area.key)
             if _newer(held_area.revision if held_area else None, area.revision):
+                if held_area is not None and (note := _implausible_area(held_area, area)):
+                    changes.implausible.append(note)
                 self.counting_areas[area.key] = area
                 changes.counting_areas.add(area.key)
             else:

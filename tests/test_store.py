@@ -80,3 +80,43 @@ def test_areas_of_unknown_referendum_or_option_are_rejected() -> None:
     assert list(store.counting_areas) == [("ref.bristol.2022-05-05", "E06000023")]
     assert len(changes.rejects) == 2  # type: ignore[attr-defined]
     assert store.rejected_total == 2
+
+
+def test_implausible_jumps_apply_as_the_feed_says_and_are_flagged() -> None:
+    store = ResultsStore()
+    apply(store, f.snapshot(seq=1, councils=[f.council(revision=1)]))
+    jump = apply(store, f.changes(2, 1, councils=[f.council(revision=2, after="CON")]))
+    assert store.councils["local.barnet.2022-05-05"].control_after == "CON"
+    assert jump.implausible == [  # type: ignore[attr-defined]
+        "Barnet: control changed from LAB to CON without a correction"
+    ]
+    fixed = apply(store, f.changes(3, 2, councils=[f.council(revision=3, status="corrected")]))
+    assert store.councils["local.barnet.2022-05-05"].control_after == "LAB"
+    assert fixed.implausible == []  # type: ignore[attr-defined]
+
+
+def test_votes_falling_in_an_area_is_flagged() -> None:
+    store = ResultsStore()
+    referendum = {"id": "ref.x.2022-05-05", "name": "X", "question": "Q?", "scope": "national",
+                  "revision": 1, "options": [{"id": "yes", "label": "Yes"},
+                                             {"id": "no", "label": "No"}]}
+    area = {"referendum": "ref.x.2022-05-05", "code": "E06000023", "name": "Area",
+            "region": "E12000009", "status": "declared", "revision": 1,
+            "votes": {"yes": 50, "no": 40}}
+    apply(store, f.snapshot(referendums=[referendum], counting_areas=[area]))
+    changes = apply(store, f.changes(2, 1, counting_areas=[dict(area, revision=2,
+                                                                votes={"yes": 30, "no": 40})]))
+    assert changes.implausible == ["Area: votes fell for yes without a correction"]  # type: ignore[attr-defined]
+    assert store.counting_areas[("ref.x.2022-05-05", "E06000023")].votes["yes"] == 30
+
+
+def test_one_bad_record_among_hundreds() -> None:
+    from feeds.parse import parse_answer
+
+    councils = [f.council(f"c{i}", f"E0{7000000 + i}") for i in range(400)]
+    councils[217]["seats_up"] = "lots"
+    store = ResultsStore()
+    changes = store.apply(parse_answer(f.body(f.snapshot(councils=councils))))
+    assert len(store.councils) == 399
+    assert [r.index for r in changes.rejects] == [217]
+    assert store.rejected_total == 1
