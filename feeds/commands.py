@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import signal
 import sys
 import time
@@ -14,7 +15,14 @@ from typing import TextIO
 
 from feeds.client import Failed, FeedPoller, PollOutcome, PollSettings, Updated, poll_forever
 from feeds.recording import RecordingError, RecordingWriter, read_recording
-from feeds.replay import FaultSpec, ReplayFeed, VirtualClock, create_app, parse_moment
+from feeds.replay import (
+    FaultSpec,
+    HideTruncationFaults,
+    ReplayFeed,
+    VirtualClock,
+    create_app,
+    parse_moment,
+)
 from feeds.store import ResultsStore
 from feeds.summary import SourceError, as_json, as_text, find_region, load_source, summarise
 
@@ -156,6 +164,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (RecordingError, ValueError) as error:
         print(f"election-night: {error}", file=sys.stderr)
         return 2
+    logging.getLogger("uvicorn.error").addFilter(HideTruncationFaults())
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(
         f"serving {args.file} at http://{host}:{args.port}/feed "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import random
 import socket
 import threading
@@ -463,6 +464,14 @@ def create_app(feed: ReplayFeed) -> Starlette:
             Route("/replay/{action}", control, methods=["POST"]),
         ]
     )
+
+
+class HideTruncationFaults(logging.Filter):
+    """Truncated answers are injected on purpose; uvicorn reports each one as an error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return "Too little data for declared Content-Length" not in str(error)
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:

@@ -92,8 +92,10 @@ def _implausible_council(held: Council, new: Council) -> str | None:
     if not new.has_result:
         return f"{new.name}: declared result withdrawn (status {new.status})"
     if held.control_after != new.control_after:
-        return f"{new.name}: control changed from {held.control_after} to {new.control_after} "\
+        return (
+            f"{new.name}: control changed from {held.control_after} to {new.control_after} "
             "without a correction"
+        )
     return None
 
 

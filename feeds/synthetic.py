@@ -80,8 +80,10 @@ def declaration_events(
         for a in declared
     ]
     rng = random.Random(seed + 1)
-    yield start_ms, Answer(kind="changes", seq=0, referendums=[referendum()],
-                           counting_areas=expected)
+    yield (
+        start_ms,
+        Answer(kind="changes", seq=0, referendums=[referendum()], counting_areas=expected),
+    )
     times = sorted(rng.randint(start_ms + 1, end_ms) for _ in declared)
     order = list(declared)
     rng.shuffle(order)
@@ -102,13 +104,26 @@ def with_referendum(recording: Recording, seed: int = 2016, scale: float = 1.0) 
         for t, answer in declaration_events(seed, start_ms=start, end_ms=end, scale=scale)
     ]
     events.sort(key=lambda item: (item[0], item[1]))
-    merged = Recording(Header(recording.header.source + " + synthetic national referendum",
-                              recording.header.recorded_at, recording.header.election,
-                              recording.header.started_at), [])
+    merged = Recording(
+        Header(
+            recording.header.source + " + synthetic national referendum",
+            recording.header.recorded_at,
+            recording.header.election,
+            recording.header.started_at,
+        ),
+        [],
+    )
     for seq, (t, _, answer, keyframe) in enumerate(events, start=1):
         answer.seq = seq
-        merged.events.append(Event(t=t, seq=seq, answer=answer, keyframe=keyframe, line=0,
-                                   declarations=sum(1 for a in answer.counting_areas
-                                                    if a.has_result) + (
-                                       sum(1 for c in answer.councils if c.has_result))))
+        merged.events.append(
+            Event(
+                t=t,
+                seq=seq,
+                answer=answer,
+                keyframe=keyframe,
+                line=0,
+                declarations=sum(1 for a in answer.counting_areas if a.has_result)
+                + (sum(1 for c in answer.councils if c.has_result)),
+            )
+        )
     return merged

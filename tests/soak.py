@@ -42,8 +42,9 @@ async def soak(recording: Recording, seconds: float, faults: str) -> SoakReport:
     final_seq = len(recording.events)
     clock = VirtualClock(recording.duration_ms, speed=recording.duration_ms / (seconds * 1000))
     feed = ReplayFeed(recording, clock, FaultSpec.parse(faults))
-    settings = PollSettings(interval=0.02, min_interval=0.02, max_backoff=0.2,
-                            max_retry_after=0.2, deadline=2.0)
+    settings = PollSettings(
+        interval=0.02, min_interval=0.02, max_backoff=0.2, max_retry_after=0.2, deadline=2.0
+    )
     tracemalloc.start()
     started = time.monotonic()
     with ServerThread(create_app(feed)) as server:

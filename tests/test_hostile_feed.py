@@ -38,38 +38,82 @@ NAME = "".join(HOSTILE)
 
 def hostile_document() -> dict:
     council = f.council(name="[/]Barnet[bold]" + NAME[:150], note="[@click=app.quit]" + NAME)
-    council2 = f.council("brent", "E09000005", status="counting", revision=1,
-                         name="[link=https://example.invalid]Brent[/link]\x1b[2J")
-    referendum = {"id": "ref.bristol.2022-05-05", "name": "[bold]Ref[/" + NAME[:100],
-                  "question": "[@click=app.quit]Q?" + NAME, "scope": "local", "revision": 1,
-                  "options": [{"id": "a", "label": "[/]A\x1b]52;c;x\x07"},
-                              {"id": "b", "label": "[bold]B\u202e"}]}
-    area = {"referendum": "ref.bristol.2022-05-05", "code": "E06000023",
-            "name": "[/]Area\x1b[2J", "region": "E12000007", "status": "declared",
-            "revision": 1, "votes": {"a": 10, "b": 5}}
-    mayor = {"id": "mayor.croydon.2022-05-05", "name": "[bold]Mayor[/" , "region": "E12000007",
-             "status": "declared", "revision": 1, "note": NAME,
-             "candidates": [{"name": "[@click=app.quit]Cand\x1b]0;t\x07", "party": "LAB",
-                             "party_name": "[/]Labour", "first_round": 5, "elected": True}]}
+    council2 = f.council(
+        "brent",
+        "E09000005",
+        status="counting",
+        revision=1,
+        name="[link=https://example.invalid]Brent[/link]\x1b[2J",
+    )
+    referendum = {
+        "id": "ref.bristol.2022-05-05",
+        "name": "[bold]Ref[/" + NAME[:100],
+        "question": "[@click=app.quit]Q?" + NAME,
+        "scope": "local",
+        "revision": 1,
+        "options": [
+            {"id": "a", "label": "[/]A\x1b]52;c;x\x07"},
+            {"id": "b", "label": "[bold]B\u202e"},
+        ],
+    }
+    area = {
+        "referendum": "ref.bristol.2022-05-05",
+        "code": "E06000023",
+        "name": "[/]Area\x1b[2J",
+        "region": "E12000007",
+        "status": "declared",
+        "revision": 1,
+        "votes": {"a": 10, "b": 5},
+    }
+    mayor = {
+        "id": "mayor.croydon.2022-05-05",
+        "name": "[bold]Mayor[/",
+        "region": "E12000007",
+        "status": "declared",
+        "revision": 1,
+        "note": NAME,
+        "candidates": [
+            {
+                "name": "[@click=app.quit]Cand\x1b]0;t\x07",
+                "party": "LAB",
+                "party_name": "[/]Labour",
+                "first_round": 5,
+                "elected": True,
+            }
+        ],
+    }
     return f.snapshot(
-        election={"id": "local.2022-05-05", "name": "[bold]Election[/" + NAME[:100],
-                  "date": "2022-05-05", "test": True},
+        election={
+            "id": "local.2022-05-05",
+            "name": "[bold]Election[/" + NAME[:100],
+            "date": "2022-05-05",
+            "test": True,
+        },
         regions=[{"code": "E12000007", "name": "[/]London\x1b[2J"}],
         parties=[{"code": "LAB", "name": "[@click=app.quit]Labour", "colour": "#E4003B"}],
         councils=[council, council2],
         referendums=[referendum],
         counting_areas=[area],
         mayors=[mayor],
-        projections={"revision": 1, "source": "[link=https://example.invalid]src[/link]",
-                     "note": NAME, "shares": [{"party": "LAB", "share": 40.0}]},
+        projections={
+            "revision": 1,
+            "source": "[link=https://example.invalid]src[/link]",
+            "note": NAME,
+            "shares": [{"party": "LAB", "share": 40.0}],
+        },
     )
 
 
 def screen_bytes(app) -> str:
     """Exactly what the app's driver would write for a full repaint of the current screen."""
     output = io.StringIO()
-    console = Console(file=output, force_terminal=True, color_system="truecolor",
-                      width=app.size.width, legacy_windows=False)
+    console = Console(
+        file=output,
+        force_terminal=True,
+        color_system="truecolor",
+        width=app.size.width,
+        legacy_windows=False,
+    )
     console.print(app.screen._compositor.render_update(full=True), end="")
     return output.getvalue()
 
@@ -115,8 +159,9 @@ async def test_hostile_strings_are_shown_literally_and_never_reach_the_terminal(
 async def test_notifications_and_watch_messages_do_not_parse_markup(tmp_path: Path) -> None:
     app = make_test_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        before = f.snapshot(councils=[f.council(status="counting", revision=1,
-                                                name="[@click=app.quit]Gain[/]")])
+        before = f.snapshot(
+            councils=[f.council(status="counting", revision=1, name="[@click=app.quit]Gain[/]")]
+        )
         app.apply_changes(app.store.apply(parse_answer(f.body(before))))
         after = f.changes(2, 1, councils=[f.council(revision=2, name="[@click=app.quit]Gain[/]")])
         app.apply_changes(app.store.apply(parse_answer(f.body(after))))

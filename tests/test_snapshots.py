@@ -42,8 +42,9 @@ def app_at(tmp_path: Path, moment: float, recording: Recording | None = None):
     async def run_before(pilot) -> None:
         feed_recording(app, recording, moment)
         await pilot.pause()
-        app.clock = FixedClock(NIGHT_START + dt.timedelta(milliseconds=min(
-            moment, recording.duration_ms)))
+        app.clock = FixedClock(
+            NIGHT_START + dt.timedelta(milliseconds=min(moment, recording.duration_ms))
+        )
         app.last_update = app.monotonic()
         app.tick()
         app.clear_notifications()
@@ -89,8 +90,9 @@ def test_filtered_to_london(snap_compare, tmp_path: Path, size: tuple[int, int])
 
 def test_filtered_region_councils(snap_compare, tmp_path: Path) -> None:
     app, run_before = app_at(tmp_path, MOMENTS["final"])
-    assert snap_compare(app, terminal_size=(160, 50),
-                        run_before=with_keys(run_before, "r", "r", "2"))
+    assert snap_compare(
+        app, terminal_size=(160, 50), run_before=with_keys(run_before, "r", "r", "2")
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -119,16 +121,21 @@ def test_council_detail_corrected(snap_compare, tmp_path: Path) -> None:
 
 def test_help(snap_compare, tmp_path: Path) -> None:
     app, run_before = app_at(tmp_path, MOMENTS["before"])
-    assert snap_compare(app, terminal_size=(100, 30),
-                        run_before=with_keys(run_before, "question_mark"))
+    assert snap_compare(
+        app, terminal_size=(100, 30), run_before=with_keys(run_before, "question_mark")
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_error_and_stale(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
     monotonic = FixedMonotonic(1000.0)
     poller = FeedPoller("http://127.0.0.1:9/feed", monotonic=monotonic)
-    app = make_test_app(tmp_path, source=FeedSource("http://127.0.0.1:9/feed", poller),
-                        monotonic=monotonic, clock=FixedClock(NIGHT_START + dt.timedelta(hours=6)))
+    app = make_test_app(
+        tmp_path,
+        source=FeedSource("http://127.0.0.1:9/feed", poller),
+        monotonic=monotonic,
+        clock=FixedClock(NIGHT_START + dt.timedelta(hours=6)),
+    )
 
     async def run(pilot) -> None:
         feed_recording(app, night(), MOMENTS["midnight"])
@@ -145,13 +152,29 @@ def test_error_and_stale(snap_compare, tmp_path: Path, size: tuple[int, int]) ->
 def test_test_data_banner_with_projections(snap_compare, tmp_path: Path) -> None:
     document = f.snapshot(
         election={**f.ELECTION, "test": True, "name": "Rehearsal feed"},
-        councils=[f.council(), f.council("bolton", "E08000001", region="E12000002",
-                                         before="LAB", after="NOC", won={"LAB": 9, "CON": 8},
-                                         change={"LAB": -3, "CON": 3}, total=60, up=20)],
-        projections={"revision": 1, "source": "Test projection", "shares": [
-            {"party": "LAB", "share": 35.0, "change": 6.0},
-            {"party": "CON", "share": 30.0, "change": -5.0},
-            {"party": "LD", "share": 19.0, "change": 2.0}]},
+        councils=[
+            f.council(),
+            f.council(
+                "bolton",
+                "E08000001",
+                region="E12000002",
+                before="LAB",
+                after="NOC",
+                won={"LAB": 9, "CON": 8},
+                change={"LAB": -3, "CON": 3},
+                total=60,
+                up=20,
+            ),
+        ],
+        projections={
+            "revision": 1,
+            "source": "Test projection",
+            "shares": [
+                {"party": "LAB", "share": 35.0, "change": 6.0},
+                {"party": "CON", "share": 30.0, "change": -5.0},
+                {"party": "LD", "share": 19.0, "change": 2.0},
+            ],
+        },
     )
     app = make_test_app(tmp_path)
 

@@ -97,15 +97,27 @@ def test_implausible_jumps_apply_as_the_feed_says_and_are_flagged() -> None:
 
 def test_votes_falling_in_an_area_is_flagged() -> None:
     store = ResultsStore()
-    referendum = {"id": "ref.x.2022-05-05", "name": "X", "question": "Q?", "scope": "national",
-                  "revision": 1, "options": [{"id": "yes", "label": "Yes"},
-                                             {"id": "no", "label": "No"}]}
-    area = {"referendum": "ref.x.2022-05-05", "code": "E06000023", "name": "Area",
-            "region": "E12000009", "status": "declared", "revision": 1,
-            "votes": {"yes": 50, "no": 40}}
+    referendum = {
+        "id": "ref.x.2022-05-05",
+        "name": "X",
+        "question": "Q?",
+        "scope": "national",
+        "revision": 1,
+        "options": [{"id": "yes", "label": "Yes"}, {"id": "no", "label": "No"}],
+    }
+    area = {
+        "referendum": "ref.x.2022-05-05",
+        "code": "E06000023",
+        "name": "Area",
+        "region": "E12000009",
+        "status": "declared",
+        "revision": 1,
+        "votes": {"yes": 50, "no": 40},
+    }
     apply(store, f.snapshot(referendums=[referendum], counting_areas=[area]))
-    changes = apply(store, f.changes(2, 1, counting_areas=[dict(area, revision=2,
-                                                                votes={"yes": 30, "no": 40})]))
+    changes = apply(
+        store, f.changes(2, 1, counting_areas=[dict(area, revision=2, votes={"yes": 30, "no": 40})])
+    )
     assert changes.implausible == ["Area: votes fell for yes without a correction"]  # type: ignore[attr-defined]
     assert store.counting_areas[("ref.x.2022-05-05", "E06000023")].votes["yes"] == 30
 

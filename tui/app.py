@@ -214,8 +214,7 @@ class ElectionNightApp(App[None]):
             self.log_feed(f"… and {len(changes.rejects) - 5} more rejected record(s)")
         for note in changes.implausible:
             self.log_feed(f"implausible change, shown as the feed says: {note}")
-            self.notify(f"Implausible change: {note}", severity="warning", markup=False,
-                        timeout=8)
+            self.notify(f"Implausible change: {note}", severity="warning", markup=False, timeout=8)
         if changes.reset:
             self.log_feed("the feed restarted its history; showing its new state")
             self.query_one(LatestDeclarations).entries.clear()

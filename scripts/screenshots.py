@@ -1,0 +1,70 @@
+"""Regenerate screenshots/ from the bundled recording at set moments of the night.
+
+Run: uv run python scripts/screenshots.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from feeds.client import Updated
+from feeds.commands import BUNDLED_NIGHT
+from feeds.recording import read_recording
+from tui.app import ElectionNightApp, FeedSource
+from tui.watchlist import WatchList
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "screenshots"
+START = dt.datetime(2022, 5, 5, 21, 0, tzinfo=dt.UTC)
+HOUR = 3600 * 1000
+FINAL = 10**9
+
+SHOTS = [
+    # name, moment (ms from polls closing), keys, size
+    ("overview-0300", 5 * HOUR, (), (160, 45)),
+    ("councils-0300", 5 * HOUR, ("2",), (120, 36)),
+    ("map-final", FINAL, ("3",), (140, 40)),
+    ("london-final", FINAL, ("slash", *"London", "enter"), (140, 40)),
+    ("detail-final", FINAL, ("2", "down", "down", "down", "enter"), (110, 40)),
+    ("overview-final-80x24", FINAL, (), (80, 24)),
+    ("referendums-final", FINAL, ("4",), (110, 30)),
+]
+
+
+async def shoot(name: str, moment: int, keys: tuple[str, ...], size: tuple[int, int]) -> None:
+    recording = read_recording(BUNDLED_NIGHT, strict=True)
+    with tempfile.TemporaryDirectory() as config:
+        moment = min(moment, recording.duration_ms)
+        app = ElectionNightApp(
+            FeedSource("replay of local-2022-05-05.jsonl"),
+            clock=lambda: START + dt.timedelta(milliseconds=moment),
+            monotonic=lambda: 0.0,
+            watchlist=WatchList(Path(config) / "watchlist.json"),
+            poll=False,
+        )
+        async with app.run_test(size=size) as pilot:
+            for event in recording.events:
+                if event.t > moment:
+                    break
+                app.apply_outcome(Updated(app.store.apply(event.answer), event.seq, False, 1.0))
+            app.last_update = 0.0
+            app.clear_notifications()
+            await pilot.pause()
+            if keys:
+                await pilot.press(*keys)
+                await pilot.pause()
+            app.save_screenshot(str(OUT / f"{name}.svg"))
+    print(f"wrote screenshots/{name}.svg")
+
+
+async def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    for shot in SHOTS:
+        await shoot(*shot)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
