@@ -185,7 +185,7 @@ class ElectionNightApp(App[None]):
             self._schedule_poll(0.05)
 
     @on(FeedPolled)
-    def on_feed_polled(self, message: FeedPolled) -> None:
+    def _feed_polled(self, message: FeedPolled) -> None:
         if message.replay_status is not None:
             self.replay_status = message.replay_status
         self.apply_outcome(message.outcome)
