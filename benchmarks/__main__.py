@@ -55,11 +55,18 @@ def p95(values: list[float]) -> float:
 
 
 def render_frame(app) -> None:  # noqa: ANN001
-    """The work of painting the whole screen, as the driver would write it."""
+    """A full repaint of the whole screen, as the driver would write it (the reference)."""
     console = Console(
         file=io.StringIO(), force_terminal=True, color_system="truecolor", width=app.size.width
     )
     console.print(app.screen._compositor.render_update(full=True), end="")
+
+
+def paint_frame(app) -> None:  # noqa: ANN001
+    """The frame Textual paints next, now: layout if needed, then the changed regions, written
+    through the app's driver. This is Screen._on_timer_update, which the screen's update
+    timer would otherwise run on its next tick."""
+    app.screen._on_timer_update()
 
 
 # 1. Cold start ----------------------------------------------------------------------------
@@ -177,7 +184,7 @@ async def bench_declaration_and_filter(samples: int) -> list[Figure]:
                 t0 = time.perf_counter()
                 changes = app.store.apply(parse_answer(body))
                 app.apply_outcome(Updated(changes, app.store.seq or 0, False, 1.0))
-                render_frame(app)
+                paint_frame(app)
                 latencies.append((time.perf_counter() - t0) * 1000)
                 app.clear_notifications()
                 await pilot.pause()
@@ -187,17 +194,18 @@ async def bench_declaration_and_filter(samples: int) -> list[Figure]:
             for _ in range(24):
                 t0 = time.perf_counter()
                 app.action_next_region()
-                render_frame(app)
+                paint_frame(app)
                 filters.append((time.perf_counter() - t0) * 1000)
                 await pilot.pause()
     reference = median(renders)
+    # Reference: a full repaint of the unchanged screen (every line, not just what changed).
     return [
         Figure(
             "new declaration to the frame showing it (400 councils), median",
             median(latencies),
             "ms",
             reference,
-            "repaint of an unchanged screen",
+            "full repaint of the screen",
             "median <= 20 ms",
             median(latencies) <= 20,
             f"{len(latencies)} declarations",
@@ -207,7 +215,7 @@ async def bench_declaration_and_filter(samples: int) -> list[Figure]:
             p95(latencies),
             "ms",
             p95(renders),
-            "repaint of an unchanged screen, p95",
+            "full repaint, p95",
             "p95 <= 50 ms",
             p95(latencies) <= 50,
         ),
@@ -216,7 +224,7 @@ async def bench_declaration_and_filter(samples: int) -> list[Figure]:
             median(filters),
             "ms",
             reference,
-            "repaint of an unchanged screen",
+            "full repaint of the screen",
             "<= 50 ms",
             median(filters) <= 50,
             f"max {max(filters):.1f} ms over 24 keys",
@@ -260,7 +268,7 @@ def night_probe() -> dict[str, float]:
                 clock.resume()
             t0 = time.perf_counter()
             original(changes)
-            render_frame(app)
+            paint_frame(app)
             gaps.append((time.perf_counter() - t0) * 1000)
             if app.store.seq == final_seq:
                 result["seconds"] = time.perf_counter() - t_play

@@ -301,13 +301,7 @@ class ElectionNightApp(App[None]):
                     )
                 )
         if fresh:
-            table.highlighted_ids |= fresh
-            self.set_timer(HIGHLIGHT_SECONDS, lambda: self._unhighlight(fresh))
-
-    def _unhighlight(self, ids: set[str]) -> None:
-        table = self.query_one(CouncilTable)
-        table.highlighted_ids -= ids
-        table.refresh_rows(self.store, ids)
+            table.highlight(fresh, self.store, HIGHLIGHT_SECONDS)
 
     def refresh_views(self, changed_councils: set[str]) -> None:
         store = self.store
@@ -351,6 +345,9 @@ class ElectionNightApp(App[None]):
             banner.update(Content("TEST DATA — this feed says it is test or rehearsal data"))
 
     def tick(self) -> None:
+        status = self.default_screen.query(FeedStatus).first() if self.is_running else None
+        if status is None or not status.is_attached:
+            return  # shutting down: the interval can fire once more as widgets go
         now = self.monotonic()
         poller = self.source.poller
         stale = poller.is_stale(now) if poller is not None else False
@@ -364,7 +361,7 @@ class ElectionNightApp(App[None]):
                 state = "finished"
             speed = self.replay_status.get("speed", 1)
             replay = f"REPLAY ×{float(speed):g} {state}"  # type: ignore[arg-type]
-        self.query_one(FeedStatus).show(
+        status.show(
             source=self.source.label,
             updated=updated,
             next_poll=(self.next_poll_at - now) if self.next_poll_at is not None else None,

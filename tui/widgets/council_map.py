@@ -63,6 +63,7 @@ class CouncilMap(Widget, can_focus=True):
         self._visible: list[Council] = []
         self._tiles: list[Tile] = []
         self._lines: list[Text] = []
+        self._dirty = True
 
     def show(self, store: ResultsStore, visible: list[Council]) -> None:
         self._store = store
@@ -70,11 +71,17 @@ class CouncilMap(Widget, can_focus=True):
         ids = {c.id for c in visible}
         if self.cursor not in ids:
             self.cursor = min(visible, key=lambda c: c.name.casefold()).id if visible else None
-        self._layout()
+        self._dirty = True
         self.refresh(layout=True)
 
     def on_resize(self) -> None:
-        self._layout()
+        self._dirty = True
+
+    def _ensure_layout(self) -> None:
+        # Laid out only when painted: updates while the map tab is hidden cost nothing.
+        if self._dirty:
+            self._dirty = False
+            self._layout()
 
     def _layout(self) -> None:
         store = self._store
@@ -143,16 +150,19 @@ class CouncilMap(Widget, can_focus=True):
         return caption
 
     def render(self) -> Text:
+        self._ensure_layout()
         return Text("\n").join(self._lines) if self._lines else Text("Waiting for the feed…")
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        self._ensure_layout()
         return max(1, len(self._lines))
 
     def watch_cursor(self) -> None:
-        self._layout()
+        self._dirty = True
         self.refresh()
 
     def action_move(self, dx: int, dy: int) -> None:
+        self._ensure_layout()
         here = next((t for t in self._tiles if t.council_id == self.cursor), None)
         if here is None:
             return
