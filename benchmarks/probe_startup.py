@@ -1,7 +1,7 @@
 """Started as a subprocess by the benchmarks: runs an app headless and exits at its first
 painted frame, printing the milliseconds from interpreter start to that frame.
 
-    python -m benchmarks.probe_startup minimal|replay
+    python -m benchmarks.probe_startup minimal|replay|replay-data
 """
 
 from __future__ import annotations
@@ -23,45 +23,50 @@ def minimal() -> float:
             yield Footer()
 
         def on_mount(self) -> None:
+            # The first frame is painted; the time is taken then, not after shutting down.
             self.call_after_refresh(lambda: self.exit((time.perf_counter() - T0) * 1000))
 
     return Minimal().run(headless=True, size=(120, 40)) or 0.0
 
 
-def replay() -> float:
-    """The bundled replay exactly as `election-night` starts it, to the first frame that
-    shows the feed's data."""
+def replay(with_data: bool) -> float:
+    """The bundled replay exactly as `election-night` starts it: to its first painted frame,
+    or to the first frame that shows the feed's data."""
     import tempfile
     from pathlib import Path
 
-    from feeds.client import PollOutcome, PollSettings
-    from feeds.commands import BUNDLED_NIGHT, open_replay
-    from feeds.replay import ServerThread, create_app
-    from tui.app import make_app
+    from feeds.client import PollOutcome
+    from feeds.commands import BUNDLED_NIGHT
+    from tui.app import ElectionNightApp, FeedSource, replay_connector
     from tui.watchlist import WatchList
 
-    feed = open_replay(BUNDLED_NIGHT, speed=300, start=None)
-    result = 0.0
-    with ServerThread(create_app(feed)) as server, tempfile.TemporaryDirectory() as config:
-        app = make_app(
-            f"{server.url}/feed",
-            settings=PollSettings(interval=0.5, min_interval=0.25),
-            replay_url=server.url,
+    painted: list[float] = []
+    with tempfile.TemporaryDirectory() as config:
+        app = ElectionNightApp(
+            FeedSource("replay"),
+            connect=replay_connector(BUNDLED_NIGHT, speed=300, start=None, faults=None),
             watchlist=WatchList(Path(config) / "w.json"),
         )
-        original = app.apply_outcome
 
-        def first_data(outcome: PollOutcome) -> None:
-            original(outcome)
-            app.call_after_refresh(app.exit)
+        def done() -> None:
+            painted.append((time.perf_counter() - T0) * 1000)
+            app.exit()
 
-        app.apply_outcome = first_data  # type: ignore[method-assign]
+        if with_data:
+            original = app.apply_outcome
+
+            def first_data(outcome: PollOutcome) -> None:
+                original(outcome)
+                app.call_after_refresh(done)
+
+            app.apply_outcome = first_data  # type: ignore[method-assign]
+        else:
+            app.call_after_refresh(done)
         app.run(headless=True, size=(120, 40))
-        result = (time.perf_counter() - T0) * 1000
-    return result
+    return painted[0]
 
 
 if __name__ == "__main__":
     mode = sys.argv[1]
-    value = minimal() if mode == "minimal" else replay()
+    value = minimal() if mode == "minimal" else replay(with_data=mode == "replay-data")
     print(f"{value:.1f}")

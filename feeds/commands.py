@@ -11,18 +11,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from feeds.client import Failed, FeedPoller, PollOutcome, PollSettings, Updated, poll_forever
 from feeds.recording import RecordingError, RecordingWriter, read_recording
-from feeds.replay import (
-    FaultSpec,
-    HideTruncationFaults,
-    ReplayFeed,
-    VirtualClock,
-    create_app,
-    parse_moment,
-)
+
+if TYPE_CHECKING:
+    from feeds.replay import ReplayFeed
+from feeds.recording import parse_moment
 from feeds.store import ResultsStore
 from feeds.summary import SourceError, as_json, as_text, find_region, load_source, summarise
 
@@ -144,6 +140,9 @@ def open_replay(
     paused: bool = False,
     poll_after: float | None = None,
 ) -> ReplayFeed:
+    # The server's modules (uvicorn, starlette) load only when a replay is asked for.
+    from feeds.replay import FaultSpec, ReplayFeed, VirtualClock
+
     recording = read_recording(path)
     for warning in recording.warnings[:20]:
         print(f"warning: {warning}", file=sys.stderr)
@@ -156,6 +155,8 @@ def open_replay(
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    from feeds.replay import HideTruncationFaults, create_app
 
     try:
         feed = open_replay(

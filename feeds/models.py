@@ -80,7 +80,12 @@ NOC = "NOC"
 
 class FeedModel(BaseModel):
     model_config = ConfigDict(
-        extra="ignore", frozen=True, hide_input_in_errors=True, str_max_length=2_000
+        extra="ignore",
+        frozen=True,
+        hide_input_in_errors=True,
+        str_max_length=2_000,
+        # Validators are built on first use, not at import: the app paints sooner.
+        defer_build=True,
     )
 
 

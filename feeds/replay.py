@@ -9,7 +9,6 @@ night. ``/replay`` endpoints drive the clock (pause, speed, seek, step to a decl
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import logging
 import random
@@ -28,7 +27,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from feeds.models import FORMAT
-from feeds.recording import Recording, dump_record, state_body
+from feeds.recording import Recording, dump_record, parse_moment, state_body
 from feeds.store import ResultsStore
 
 MIN_SPEED = 0.1
@@ -349,51 +348,6 @@ class _TruncatedResponse(Response):
                 "more_body": False,
             }
         )
-
-
-def parse_moment(text: str, started_at: dt.datetime | None) -> float:
-    """A time in a recording as milliseconds from its start.
-
-    Accepts an offset (``90m``, ``2h30m``, ``45s``, ``+1h``), an ISO 8601 time with an offset,
-    or a UK local time ``HH:MM`` (the first such moment after the recording starts) or
-    ``YYYY-MM-DD HH:MM``.
-    """
-    from zoneinfo import ZoneInfo
-
-    value = text.strip()
-    offset = _parse_offset(value.lstrip("+"))
-    if offset is not None:
-        return offset
-    if started_at is None:
-        raise ValueError("this recording has no start time: give an offset such as 90m")
-    london = ZoneInfo("Europe/London")
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        when = None
-    if when is not None and "-" in value:
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=london)
-        return (when - started_at).total_seconds() * 1000
-    try:
-        clock = dt.time.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"cannot read the time {text!r}") from None
-    local_start = started_at.astimezone(london)
-    candidate = dt.datetime.combine(local_start.date(), clock, tzinfo=london)
-    if candidate < local_start:
-        candidate += dt.timedelta(days=1)
-    return (candidate - started_at).total_seconds() * 1000
-
-
-def _parse_offset(value: str) -> float | None:
-    import re
-
-    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?", value)
-    if not value or not match or not any(match.groups()):
-        return None
-    hours, minutes, seconds = match.groups()
-    return (int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)) * 1000
 
 
 def create_app(feed: ReplayFeed) -> Starlette:

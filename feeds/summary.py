@@ -22,9 +22,8 @@ from feeds.aggregate import (
 from feeds.client import DEFAULT_MAX_BODY, Failed, FeedPoller, PollSettings
 from feeds.models import NOC, Region
 from feeds.parse import FeedError, parse_answer
-from feeds.recording import RECORDING_FORMAT, read_recording
+from feeds.recording import RECORDING_FORMAT, parse_moment, read_recording
 from feeds.reference import REGIONS
-from feeds.replay import parse_moment
 from feeds.store import ResultsStore
 
 SUMMARY_FORMAT = "election-night-summary/1"

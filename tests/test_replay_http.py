@@ -11,8 +11,8 @@ import pytest
 
 from feeds.client import FeedPoller, PollSettings, Unchanged, Updated, poll_forever
 from feeds.commands import record
-from feeds.recording import Recording, read_recording, state_body
-from feeds.replay import FaultSpec, ReplayFeed, ServerThread, VirtualClock, create_app, parse_moment
+from feeds.recording import Recording, parse_moment, read_recording, state_body
+from feeds.replay import FaultSpec, ReplayFeed, ServerThread, VirtualClock, create_app
 
 
 class FakeTime:

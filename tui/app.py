@@ -93,9 +93,12 @@ class ElectionNightApp(App[None]):
         monotonic: Callable[[], float] = time.monotonic,
         watchlist: WatchList | None = None,
         poll: bool = True,
+        connect: Callable[[], tuple[FeedSource, Callable[[], None]]] | None = None,
     ) -> None:
         super().__init__()
         self.source = source
+        self._connect = connect
+        self._closers: list[Callable[[], None]] = []
         if source.poller is not None:
             self.store = source.poller.store
         else:
@@ -153,7 +156,34 @@ class ElectionNightApp(App[None]):
             self.log_feed(self.watchlist.error)
         self.refresh_views(set(self.store.councils))
         self.set_interval(1.0, self.tick)
-        if self.source.poller is not None and self.poll_enabled:
+        if self._connect is not None:
+            self.last_error = "loading…"
+            # After the first frame: the loading thread would otherwise compete with it.
+            self.call_after_refresh(self.connect_feed)
+        elif self.source.poller is not None and self.poll_enabled:
+            self.poll_feed()
+
+    @work(thread=True, exit_on_error=False, group="connect", description="open the feed")
+    def connect_feed(self) -> None:
+        """Heavy start-up work (reading a recording, starting its server) off the UI thread,
+        so that the first frame is painted at once."""
+        assert self._connect is not None
+        try:
+            source, close = self._connect()
+        except Exception as error:  # a bad recording: leave with its message, as the CLI would
+            self.call_from_thread(
+                self.exit, return_code=2, message=Content(f"election-night: {error}")
+            )
+            return
+        self.call_from_thread(self._connected, source, close)
+
+    def _connected(self, source: FeedSource, close: Callable[[], None]) -> None:
+        self._closers.append(close)
+        self.source = source
+        if source.poller is not None:
+            self.store = source.poller.store
+        self.last_error = None
+        if self.poll_enabled:
             self.poll_feed()
 
     def on_resize(self) -> None:
@@ -504,6 +534,8 @@ class ElectionNightApp(App[None]):
             await self.source.poller.aclose()
         if self.source.replay is not None:
             await self.source.replay.aclose()
+        for close in self._closers:
+            close()
 
 
 def make_app(
@@ -521,20 +553,37 @@ def make_app(
     return ElectionNightApp(source, **kwargs)
 
 
-def run_replay(path: str | Path, *, speed: float, start: str | None, faults: str | None) -> int:
-    from feeds.commands import open_replay
-    from feeds.replay import ServerThread, create_app
+def replay_connector(
+    path: str | Path, *, speed: float, start: str | None, faults: str | None
+) -> Callable[[], tuple[FeedSource, Callable[[], None]]]:
+    """Reads the recording and starts its replay server on a free loopback port (in a
+    thread, when the app calls it); the app then polls it like any live feed."""
 
-    feed = open_replay(path, speed=speed, start=start, faults=faults)
-    with ServerThread(create_app(feed)) as server:
-        app = make_app(
+    def connect() -> tuple[FeedSource, Callable[[], None]]:
+        import httpx  # noqa: F401  (loaded here, off the UI thread, before the first poll)
+
+        from feeds.commands import open_replay
+        from feeds.replay import ServerThread, create_app
+
+        feed = open_replay(path, speed=speed, start=start, faults=faults)
+        server = ServerThread(create_app(feed)).start()
+        poller = FeedPoller(
             f"{server.url}/feed",
             settings=PollSettings(interval=0.5, min_interval=0.25, stale_after=20),
-            replay_url=server.url,
-            label=f"replay of {Path(path).name}",
         )
-        app.run()
-    return 0
+        source = FeedSource(f"replay of {Path(path).name}", poller, ReplayControl(server.url))
+        return source, server.stop
+
+    return connect
+
+
+def run_replay(path: str | Path, *, speed: float, start: str | None, faults: str | None) -> int:
+    app = ElectionNightApp(
+        FeedSource(f"replay of {Path(path).name}"),
+        connect=replay_connector(path, speed=speed, start=start, faults=faults),
+    )
+    app.run()
+    return app.return_code or 0
 
 
 def run_watch(url: str, settings: PollSettings) -> int:

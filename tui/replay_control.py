@@ -3,9 +3,10 @@ in this process or on another machine in a rehearsal."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 
 class ReplayControl:
@@ -15,13 +16,20 @@ class ReplayControl:
         self._client: httpx.AsyncClient | None = None
 
     def _http(self) -> httpx.AsyncClient:
+        import httpx
+
         if self._client is None:
             self._client = httpx.AsyncClient(
-                base_url=self.base_url, timeout=5.0, transport=self._transport
+                base_url=self.base_url,
+                timeout=5.0,
+                transport=self._transport,
+                verify=not self.base_url.startswith("http://"),  # no CA bundle for plain http
             )
         return self._client
 
     async def status(self) -> dict[str, Any] | None:
+        import httpx
+
         try:
             response = await self._http().get("/replay")
             response.raise_for_status()
@@ -31,6 +39,8 @@ class ReplayControl:
         return data if isinstance(data, dict) else None
 
     async def command(self, action: str, **params: str) -> dict[str, Any] | None:
+        import httpx
+
         try:
             response = await self._http().post(f"/replay/{action}", params=params)
             data = response.json()
