@@ -20,6 +20,7 @@ from feeds.models import (
     Council,
     CountingArea,
     Election,
+    FeedDocument,
     FeedModel,
     MayoralContest,
     Party,
@@ -219,8 +220,54 @@ def deduplicate(
 
 def parse_answer(raw: bytes | str) -> Answer:
     """Validate one feed answer. Raises ``FeedError`` when the body is not a feed at all."""
+    fast = _whole_answer(raw)
+    if fast is not None:
+        return fast
     data = decode_json(raw)
     return answer_from_data(data)
+
+
+def _whole_answer(raw: bytes | str) -> Answer | None:
+    """The usual case, fast: a whole answer that is valid as it stands, parsed and validated
+    in one pass by pydantic-core. Anything it refuses takes the slow path, which finds and
+    rejects the bad records one by one (or the whole body) and says why."""
+    if len(raw) > 64 and raw[:1] not in (b"{", "{"):
+        return None
+    try:
+        document = FeedDocument.model_validate_json(raw)
+    except (ValidationError, ValueError, RecursionError):
+        return None
+    if document.kind == "changes" and document.since is None:
+        return None
+    rejects: list[Reject] = []
+    return Answer(
+        kind=document.kind,
+        seq=document.seq,
+        since=document.since,
+        epoch=document.epoch,
+        poll_after=document.poll_after,
+        election=document.election,
+        regions=deduplicate(document.regions, lambda r: r.code, lambda r: 0, "regions", rejects),
+        parties=deduplicate(document.parties, lambda p: p.code, lambda p: 0, "parties", rejects),
+        councils=deduplicate(
+            document.councils, lambda c: c.id, lambda c: c.revision, "councils", rejects
+        ),
+        referendums=deduplicate(
+            document.referendums, lambda r: r.id, lambda r: r.revision, "referendums", rejects
+        ),
+        counting_areas=deduplicate(
+            document.counting_areas,
+            lambda a: a.key,
+            lambda a: a.revision,
+            "counting_areas",
+            rejects,
+        ),
+        mayors=deduplicate(
+            document.mayors, lambda m: m.id, lambda m: m.revision, "mayors", rejects
+        ),
+        projections=document.projections,
+        rejects=rejects,
+    )
 
 
 def answer_from_data(data: Any) -> Answer:

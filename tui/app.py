@@ -32,7 +32,7 @@ from tui.view import UK, Filter, ago, region_codes, uk_time
 from tui.watchlist import WatchList
 from tui.widgets.council_list import CouncilTable
 from tui.widgets.council_map import CouncilMap
-from tui.widgets.feed_status import FeedStatus
+from tui.widgets.feed_status import FeedStatus, OneLine
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.latest import Declaration, LatestDeclarations
 from tui.widgets.mayors import MayorsTable
@@ -113,6 +113,7 @@ class ElectionNightApp(App[None]):
         self.last_update: float | None = None
         self.last_error: str | None = None
         self._poll_timer: Timer | None = None
+        self._seen_data = False
         self._feed_log_lines = 0
 
     @property
@@ -124,7 +125,7 @@ class ElectionNightApp(App[None]):
         return Filter(self.region, self.text_filter)
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="title-bar", markup=False)
+        yield OneLine(id="title-bar")
         yield Static("", id="test-banner", markup=False)
         with TabbedContent(initial="overview"):
             with TabPane("1 Overview", id="overview"):
@@ -147,7 +148,7 @@ class ElectionNightApp(App[None]):
             with TabPane("6 Log", id="log"):
                 yield Log(id="feed-log", max_lines=500)
         yield FilterBar(id="filter-bar")
-        yield FeedStatus(id="feed-status", markup=False)
+        yield FeedStatus(id="feed-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -233,10 +234,13 @@ class ElectionNightApp(App[None]):
             self.last_error = None
             self.last_update = self.monotonic()
         if isinstance(outcome, Updated):
-            self.apply_changes(outcome.changes)
+            # The first state, or a fresh one after a gap or reset, is not news.
+            first = outcome.snapshot and (self._seen_data is False or outcome.changes.reset)
+            self._seen_data = True
+            self.apply_changes(outcome.changes, snapshot=first)
         self.tick()
 
-    def apply_changes(self, changes: ChangeSet) -> None:
+    def apply_changes(self, changes: ChangeSet, snapshot: bool = False) -> None:
         """Apply one poll's changes to every widget, by key, in a single repaint."""
         for reject in changes.rejects[:5]:
             self.log_feed(f"rejected {reject}")
@@ -252,7 +256,7 @@ class ElectionNightApp(App[None]):
         if changes.empty and not changes.rejects:
             return
         with self.batch_update():
-            self._record_declarations(changes)
+            self._record_declarations(changes, snapshot)
             if changes.reset:
                 self.refresh_views(set(self.store.councils))
             else:
@@ -266,13 +270,18 @@ class ElectionNightApp(App[None]):
             return started + dt.timedelta(milliseconds=float(status.get("position_ms", 0)))
         return self.clock()
 
-    def _record_declarations(self, changes: ChangeSet) -> None:
+    def _record_declarations(self, changes: ChangeSet, snapshot: bool) -> None:
         latest = self.query_one(LatestDeclarations)
         table = self.query_one(CouncilTable)
         now = self.feed_time()
         seen_at = uk_time(now)
         fresh: set[str] = set()
-        for council_id, change in changes.councils.items():
+        items = list(changes.councils.items())
+        if snapshot:  # oldest first, so the ticker ends newest-first like a live night
+            items.sort(
+                key=lambda item: item[1].after.declared_at or dt.datetime.min.replace(tzinfo=dt.UTC)
+            )
+        for council_id, change in items:
             council = change.after
             self.revisions.setdefault(council_id, []).append(
                 Revision(council.revision, council.status, council.recount, council.note, seen_at)
@@ -303,7 +312,7 @@ class ElectionNightApp(App[None]):
                 )
             )
             fresh.add(council_id)
-            if (gain or watched) and not changes.reset:
+            if (gain or watched) and not snapshot:
                 self.notify(
                     text, title="Watched council" if watched else "Gain", markup=False, timeout=6
                 )
@@ -330,7 +339,7 @@ class ElectionNightApp(App[None]):
                         f"{contest.name}: {winner.name} ({winner.party}) elected",
                     )
                 )
-        if fresh:
+        if fresh and not snapshot:  # a late joiner's whole state is not "new"
             table.highlight(fresh, self.store, HIGHLIGHT_SECONDS)
 
     def refresh_views(self, changed_councils: set[str]) -> None:
@@ -366,13 +375,13 @@ class ElectionNightApp(App[None]):
             moment = self.feed_time().astimezone(UK)
             text.append(f"replay {moment.strftime('%a %d %b %H:%M %Z')}", style="bold")
         else:
-            text.append(self.clock().astimezone(UK).strftime("%H:%M:%S %Z"))
-        self.query_one("#title-bar", Static).update(text)
+            text.append(self.clock().astimezone(UK).strftime("%H:%M %Z"))
+        self.query_one("#title-bar", OneLine).set_text(text)
         banner = self.query_one("#test-banner", Static)
         is_test = bool(store.election and store.election.test)
-        banner.display = is_test
-        if is_test:
+        if banner.display != is_test:  # changing it re-lays the screen out: only when needed
             banner.update(Content("TEST DATA — this feed says it is test or rehearsal data"))
+            banner.display = is_test
 
     def tick(self) -> None:
         status = self.default_screen.query(FeedStatus).first() if self.is_running else None

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from rich.style import Style
 from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from feeds.models import NOC, Council
 from feeds.reference import NOC_COLOUR, PARTIES, UNKNOWN_COLOUR
@@ -170,3 +172,13 @@ def join(parts: Iterable[Text | str], separator: str = "  ") -> Text:
             result.append(separator)
         result.append(part if isinstance(part, Text) else Text(part))
     return result
+
+
+def put_cell(table: DataTable[Text], row_key: str, column_key: str, cell: Text) -> None:
+    """``update_cell`` that widens a column when the new cell needs it, and otherwise leaves
+    the width alone: DataTable re-measures the whole column for every cell that got narrower,
+    which made refreshing a few hundred rows take seconds."""
+    if table.get_cell(row_key, column_key) == cell:
+        return
+    grow = cell.cell_len > table.columns[ColumnKey(column_key)].content_width
+    table.update_cell(row_key, column_key, cell, update_width=grow)

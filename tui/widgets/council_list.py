@@ -14,17 +14,18 @@ from textual.widgets.data_table import CellKey
 from feeds.aggregate import is_gain, result_phrase
 from feeds.models import Council
 from feeds.store import ResultsStore
-from tui.view import party_chip, party_list, status_text, uk_time
+from tui.view import party_chip, party_list, put_cell, status_text, uk_time
 
+# The result first after the name: at 80 columns it is what must stay on screen.
 COLUMNS = (
     ("name", "Council"),
-    ("region", "Region"),
-    ("status", "Status"),
     ("control", "Ctrl"),
     ("result", "Result"),
+    ("status", "Status"),
     ("seats", "Seats won"),
     ("change", "Change"),
     ("time", "Decl"),
+    ("region", "Region"),
 )
 
 SORTS: dict[str, Callable[[Council, ResultsStore], object]] = {
@@ -139,8 +140,7 @@ class CouncilTable(DataTable[Text]):
 
     def _rewrite(self, council_id: str, cells: list[Text]) -> None:
         for (column, _), cell in zip(COLUMNS, cells, strict=True):
-            if self.get_cell(council_id, column) != cell:
-                self.update_cell(council_id, column, cell, update_width=True)
+            put_cell(self, council_id, column, cell)
 
     def highlight(self, ids: set[str], store: ResultsStore, seconds: float) -> None:
         """Mark new declarations for a moment. The timer is the table's, so it goes with it."""

@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 
-class FeedStatus(Static):
+class OneLine(Widget):
+    """A one-line bar redrawn every second: it repaints itself only when its text changes,
+    and never asks for a new layout (``Static.update`` would, every time)."""
+
+    DEFAULT_CSS = """
+    OneLine { height: 1; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._text = Text()
+
+    def set_text(self, text: Text) -> None:
+        if text != self._text:
+            self._text = text
+            self.refresh()
+
+    def render(self) -> Text:
+        return self._text
+
+
+class FeedStatus(OneLine):
     DEFAULT_CSS = """
     FeedStatus { height: 1; background: $panel; padding: 0 1; }
     FeedStatus.-error { background: $error 30%; }
@@ -44,4 +65,4 @@ class FeedStatus(Static):
         text.append(source, style="dim")
         self.set_class(bool(error) and not stale, "-error")
         self.set_class(stale, "-stale")
-        self.update(text)
+        self.set_text(text)

@@ -7,7 +7,7 @@ from textual.widgets import DataTable
 
 from feeds.models import MayoralContest
 from feeds.store import ResultsStore
-from tui.view import party_chip, status_text
+from tui.view import party_chip, put_cell, status_text
 
 COLUMNS = (
     ("contest", "Contest"),
@@ -72,8 +72,7 @@ class MayorsTable(DataTable[Text]):
                 self.add_row(*cells, key=key)
                 continue
             for (column, _), cell in zip(COLUMNS, cells, strict=True):
-                if self.get_cell(key, column) != cell:
-                    self.update_cell(key, column, cell, update_width=True)
+                put_cell(self, key, column, cell)
         if [r.key.value for r in self.ordered_rows] != list(wanted):
             self.sort("contest", key=lambda cell: cell.order)
 

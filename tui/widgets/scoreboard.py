@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 from feeds.aggregate import Scoreboard, ScoreboardRow
 from feeds.models import NOC
 from feeds.store import ResultsStore
-from tui.view import party_chip, signed
+from tui.view import party_chip, put_cell, signed
 
 COLUMNS = (
     ("party", "Party"),
@@ -94,7 +94,7 @@ class ScoreboardPanel(Vertical):
                 continue
             for (column, _), cell in zip(COLUMNS, cells, strict=True):
                 if table.get_cell(party, column) != cell:
-                    table.update_cell(party, column, cell, update_width=True)
+                    put_cell(table, party, column, cell)
                     changed = True
         if changed:
             order = {row.party: index for index, row in enumerate(rows)}
