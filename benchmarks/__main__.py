@@ -279,13 +279,13 @@ def night_probe() -> dict[str, float]:
         )
         original = app.apply_changes
 
-        def timed(changes) -> None:  # noqa: ANN001
+        def timed(changes, snapshot: bool = False) -> None:  # noqa: ANN001
             nonlocal t_play
             if clock.paused:  # the first answer (the opening state) is in: play the night
                 t_play = time.perf_counter()
                 clock.resume()
             t0 = time.perf_counter()
-            original(changes)
+            original(changes, snapshot)
             paint_frame(app)
             gaps.append((time.perf_counter() - t0) * 1000)
             if app.store.seq == final_seq:

@@ -40,6 +40,7 @@ from tui.widgets.referendums import ReferendumPanel
 from tui.widgets.scoreboard import ScoreboardPanel
 
 HIGHLIGHT_SECONDS = 6.0
+MAX_TOASTS = 3
 WIDE = 130
 TABS = ("overview", "councils", "map", "referendums", "mayors", "log")
 
@@ -276,6 +277,7 @@ class ElectionNightApp(App[None]):
         now = self.feed_time()
         seen_at = uk_time(now)
         fresh: set[str] = set()
+        alerts: list[tuple[str, str]] = []
         items = list(changes.councils.items())
         if snapshot:  # oldest first, so the ticker ends newest-first like a live night
             items.sort(
@@ -313,9 +315,7 @@ class ElectionNightApp(App[None]):
             )
             fresh.add(council_id)
             if (gain or watched) and not snapshot:
-                self.notify(
-                    text, title="Watched council" if watched else "Gain", markup=False, timeout=6
-                )
+                alerts.append((text, "Watched council" if watched else "Gain"))
         for area_key in changes.counting_areas:
             area = self.store.counting_areas[area_key]
             if area.has_result:
@@ -341,6 +341,24 @@ class ElectionNightApp(App[None]):
                 )
         if fresh and not snapshot:  # a late joiner's whole state is not "new"
             table.highlight(fresh, self.store, HIGHLIGHT_SECONDS)
+        self._alert(alerts)
+
+    def _alert(self, alerts: list[tuple[str, str]]) -> None:
+        """A toast per gain or watched council; a burst (a fast replay, a catch-up after an
+        outage) becomes one toast, so the screen is not buried."""
+        if len(alerts) <= MAX_TOASTS:
+            for text, title in alerts:
+                self.notify(text, title=title, markup=False, timeout=6)
+            return
+        watched = [text for text, title in alerts if title == "Watched council"]
+        lines = [*watched, *(text for text, title in alerts if title != "Watched council")]
+        shown = "\n".join(lines[:MAX_TOASTS])
+        self.notify(
+            f"{shown}\n… and {len(lines) - MAX_TOASTS} more (see Latest)",
+            title=f"{len(alerts)} gains and watched councils",
+            markup=False,
+            timeout=8,
+        )
 
     def refresh_views(self, changed_councils: set[str]) -> None:
         store = self.store
@@ -349,7 +367,11 @@ class ElectionNightApp(App[None]):
         where = view.describe(store)
         board = scoreboard(visible, store.projections, store.parties)
         self.query_one(ScoreboardPanel).show(board, store, where)
-        self.query_one(CouncilTable).sync(store, visible, changed_councils)
+        table = self.query_one(CouncilTable)
+        if self.query_one(TabbedContent).active == "councils":
+            table.sync(store, visible, changed_councils)
+        else:
+            table.defer(changed_councils)
         self.query_one(CouncilMap).show(store, visible)
         for panel in self.query(ReferendumPanel):
             panel.show(store, view)
@@ -456,6 +478,11 @@ class ElectionNightApp(App[None]):
         if event.done:
             self.query_one(TabbedContent).focus()
             self._focus_active_tab()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "councils":
+            self.query_one(CouncilTable).catch_up(self.store, self.view.councils(self.store))
 
     def _focus_active_tab(self) -> None:
         active = self.query_one(TabbedContent).active

@@ -66,6 +66,7 @@ class CouncilTable(DataTable[Text]):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.sort_by = "name"
+        self._pending: set[str] | None = None
         self.highlighted_ids: set[str] = set()
         self.watched: set[str] = set()
         for key, label in COLUMNS:
@@ -92,6 +93,16 @@ class CouncilTable(DataTable[Text]):
             Text(uk_time(council.declared_at)),
             Text(store.region_name(council.region)),
         ]
+
+    def defer(self, changed: Iterable[str]) -> None:
+        """Note changes while the table is not on screen; ``catch_up`` draws them when it is.
+        A fast replay can change hundreds of rows in one poll: work nobody would see."""
+        self._pending = (self._pending or set()) | set(changed)
+
+    def catch_up(self, store: ResultsStore, visible: Iterable[Council]) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self.sync(store, visible, pending)
 
     def sync(self, store: ResultsStore, visible: Iterable[Council], changed: Iterable[str]) -> None:
         """Bring the rows in line with ``visible``: remove, add, and rewrite only ``changed``."""

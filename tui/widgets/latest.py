@@ -1,20 +1,26 @@
-"""Latest declarations, newest first, bounded, narrowed by the filter like everything else."""
+"""Latest declarations, newest first, bounded, narrowed by the filter like everything else.
+
+Each entry is rendered to a strip once, when it arrives; repainting the ticker after a poll
+costs only the new entries, however long the list (a Static would re-render every line).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.view import uk_time
 
 MAX_ENTRIES = 300
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False, slots=True)
 class Declaration:
     when: dt.datetime | None
     region: str
@@ -23,35 +29,70 @@ class Declaration:
     gain: bool = False
     watched: bool = False
     correction: bool = False
+    _line: Text | None = field(default=None, repr=False)
+
+    def line(self) -> Text:
+        if self._line is None:
+            line = Text(f"{uk_time(self.when) or '--:--'} ", style="dim", no_wrap=True)
+            marker = "★ " if self.watched else ("▲ " if self.gain else "  ")
+            line.append(marker, style="bold yellow" if self.watched else "bold")
+            style = "bold" if self.gain else ("cyan" if self.correction else "")
+            line.append(self.text, style=style)
+            self._line = line
+        return self._line
 
 
-class LatestDeclarations(Static):
+class LatestDeclarations(Widget):
     DEFAULT_CSS = """
     LatestDeclarations { height: auto; padding: 0 1; }
     """
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)  # type: ignore[arg-type]
         self.entries: deque[Declaration] = deque(maxlen=MAX_ENTRIES)
+        self._shown: list[Declaration] = []
+        self._strips: dict[int, Strip] = {}
+        self._width = 0
 
     def add(self, entry: Declaration) -> None:
         self.entries.appendleft(entry)
 
     def show(self, regions: set[str] | None, limit: int = 40) -> None:
-        lines: list[Text] = []
-        for entry in self.entries:
-            if regions is not None and entry.region not in regions:
-                continue
-            line = Text(f"{uk_time(entry.when) or '--:--'} ", style="dim")
-            marker = "★ " if entry.watched else ("▲ " if entry.gain else "  ")
-            line.append(marker, style="bold yellow" if entry.watched else "bold")
-            line.append(
-                entry.text, style="bold" if entry.gain else ("cyan" if entry.correction else "")
-            )
-            lines.append(line)
-            if len(lines) >= limit:
-                break
-        if not lines:
-            self.update(Text("No declarations yet.", style="dim"))
-        else:
-            self.update(Text("\n").join(lines))
+        shown = [e for e in self.entries if regions is None or e.region in regions][:limit]
+        if [id(e) for e in shown] == [id(e) for e in self._shown]:
+            return
+        resized = len(shown) != len(self._shown)
+        self._shown = shown
+        live = {id(e) for e in self.entries}
+        self._strips = {k: v for k, v in self._strips.items() if k in live}
+        self.refresh(layout=resized)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self._shown))
+
+    def on_resize(self) -> None:
+        self._strips.clear()
+
+    def _strip(self, entry: Declaration, width: int) -> Strip:
+        if width != self._width:
+            self._strips.clear()
+            self._width = width
+        strip = self._strips.get(id(entry))
+        if strip is None:
+            segments = list(entry.line().render(self.app.console))
+            # The widget's own colours underneath, as a Static would have them.
+            strip = Strip(segments).crop_extend(0, width, None).apply_style(self.rich_style)
+            self._strips[id(entry)] = strip
+        return strip
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        if not self._shown:
+            if y == 0:
+                empty = Text("No declarations yet.", style="dim")
+                strip = Strip(list(empty.render(self.app.console))).crop_extend(0, width, None)
+                return strip.apply_style(self.rich_style)
+            return Strip.blank(width, self.rich_style)
+        if y >= len(self._shown):
+            return Strip.blank(width, self.rich_style)
+        return self._strip(self._shown[y], width)
