@@ -292,3 +292,29 @@ async def test_command_palette_provider_finds_councils_and_regions(
         callback()
         await pilot.pause()
         assert app.region == "W92000004"
+
+
+async def test_updates_arrive_while_the_detail_is_open_and_hidden_lists_catch_up(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        feed_recording(app, bundled_recording, 2 * 3600 * 1000)
+        await pilot.press("2")
+        before = {row.key.value: app.query_one(CouncilTable).get_cell(row.key, "status").plain
+                  for row in app.query_one(CouncilTable).ordered_rows}
+        await pilot.press("1")
+        app.open_council("local.barnet.2022-05-05")
+        await pilot.pause()
+        feed_recording_from = [e for e in bundled_recording.events if e.t > 2 * 3600 * 1000]
+        for event in feed_recording_from:
+            from feeds.client import Updated
+
+            app.apply_outcome(Updated(app.store.apply(event.answer), event.seq, False, 1.0))
+        await pilot.pause()
+        assert isinstance(app.screen, CouncilDetail) and app.is_running
+        await pilot.press("escape", "2")
+        after = {row.key.value: app.query_one(CouncilTable).get_cell(row.key, "status").plain
+                 for row in app.query_one(CouncilTable).ordered_rows}
+        assert before != after
+        assert set(after.values()) <= {"declared", "corrected"}

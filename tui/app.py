@@ -258,6 +258,11 @@ class ElectionNightApp(App[None]):
             return
         with self.batch_update():
             self._record_declarations(changes, snapshot)
+            detail = self.screen
+            if isinstance(detail, CouncilDetail) and (
+                detail.council_id in changes.councils or changes.reset
+            ):
+                detail.refresh_detail()
             if changes.reset:
                 self.refresh_views(set(self.store.councils))
             else:
