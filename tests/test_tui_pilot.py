@@ -301,8 +301,10 @@ async def test_updates_arrive_while_the_detail_is_open_and_hidden_lists_catch_up
     async with app.run_test(size=(100, 30)) as pilot:
         feed_recording(app, bundled_recording, 2 * 3600 * 1000)
         await pilot.press("2")
-        before = {row.key.value: app.query_one(CouncilTable).get_cell(row.key, "status").plain
-                  for row in app.query_one(CouncilTable).ordered_rows}
+        before = {
+            row.key.value: app.query_one(CouncilTable).get_cell(row.key, "status").plain
+            for row in app.query_one(CouncilTable).ordered_rows
+        }
         await pilot.press("1")
         app.open_council("local.barnet.2022-05-05")
         await pilot.pause()
@@ -314,7 +316,9 @@ async def test_updates_arrive_while_the_detail_is_open_and_hidden_lists_catch_up
         await pilot.pause()
         assert isinstance(app.screen, CouncilDetail) and app.is_running
         await pilot.press("escape", "2")
-        after = {row.key.value: app.query_one(CouncilTable).get_cell(row.key, "status").plain
-                 for row in app.query_one(CouncilTable).ordered_rows}
+        after = {
+            row.key.value: app.query_one(CouncilTable).get_cell(row.key, "status").plain
+            for row in app.query_one(CouncilTable).ordered_rows
+        }
         assert before != after
         assert set(after.values()) <= {"declared", "corrected"}
