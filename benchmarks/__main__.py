@@ -147,6 +147,25 @@ def four_hundred_councils():  # noqa: ANN201
     return recording, final, start, copies
 
 
+def holding(state, copies):  # noqa: ANN001, ANN201
+    """A store with ``state``'s councils and the copies: 400 councils."""
+    from feeds.parse import Answer
+    from feeds.store import ResultsStore
+
+    store = ResultsStore()
+    store.apply(
+        Answer(
+            kind="snapshot",
+            seq=1,
+            election=state.election,
+            regions=list(state.regions.values()),
+            parties=list(state.parties.values()),
+            councils=[*state.councils.values(), *copies],
+        )
+    )
+    return store
+
+
 def make_bench_app(store, config: str, size=(160, 50)):  # noqa: ANN001, ANN201
     from tui.app import ElectionNightApp, FeedSource
     from tui.watchlist import WatchList
@@ -166,22 +185,11 @@ def make_bench_app(store, config: str, size=(160, 50)):  # noqa: ANN001, ANN201
 
 async def bench_declaration_and_filter(samples: int) -> list[Figure]:
     from feeds.client import Updated
-    from feeds.parse import Answer, parse_answer
+    from feeds.parse import parse_answer
     from feeds.recording import dump_record
-    from feeds.store import ResultsStore
 
-    recording, final, start, copies = four_hundred_councils()
-    store = ResultsStore()
-    store.apply(
-        Answer(
-            kind="snapshot",
-            seq=1,
-            election=start.election,
-            regions=list(start.regions.values()),
-            parties=list(start.parties.values()),
-            councils=[*start.councils.values(), *copies],
-        )
-    )
+    _, final, start, copies = four_hundred_councils()
+    store = holding(start, copies)
     declared = [c for c in final.councils.values()][:samples]
     bodies = []
     for seq, council in enumerate(declared, start=2):
@@ -470,9 +478,8 @@ async def bench_idle_cpu(seconds: float) -> list[Figure]:
 
 async def bench_poll_and_validate(samples: int) -> list[Figure]:
     from feeds.client import FeedPoller, PollSettings, Unchanged
-    from feeds.parse import Answer, parse_answer
+    from feeds.parse import parse_answer
     from feeds.recording import state_body
-    from feeds.store import ResultsStore
 
     server = ServeProcess(start="100h")
     try:
@@ -495,17 +502,7 @@ async def bench_poll_and_validate(samples: int) -> list[Figure]:
         server.close()
 
     _, final, _, copies = four_hundred_councils()
-    store = ResultsStore()
-    store.apply(
-        Answer(
-            kind="snapshot",
-            seq=1,
-            election=final.election,
-            regions=list(final.regions.values()),
-            parties=list(final.parties.values()),
-            councils=[*final.councils.values(), *copies],
-        )
-    )
+    store = holding(final, copies)
     body = json.dumps(
         {"format": "election-night/1", "kind": "snapshot", "seq": 1, **state_body(store)}
     ).encode()

@@ -239,35 +239,42 @@ def _whole_answer(raw: bytes | str) -> Answer | None:
         return None
     if document.kind == "changes" and document.since is None:
         return None
-    rejects: list[Reject] = []
-    return Answer(
+    answer = Answer(
         kind=document.kind,
         seq=document.seq,
         since=document.since,
         epoch=document.epoch,
         poll_after=document.poll_after,
         election=document.election,
-        regions=deduplicate(document.regions, lambda r: r.code, lambda r: 0, "regions", rejects),
-        parties=deduplicate(document.parties, lambda p: p.code, lambda p: 0, "parties", rejects),
-        councils=deduplicate(
-            document.councils, lambda c: c.id, lambda c: c.revision, "councils", rejects
-        ),
-        referendums=deduplicate(
-            document.referendums, lambda r: r.id, lambda r: r.revision, "referendums", rejects
-        ),
-        counting_areas=deduplicate(
-            document.counting_areas,
-            lambda a: a.key,
-            lambda a: a.revision,
-            "counting_areas",
-            rejects,
-        ),
-        mayors=deduplicate(
-            document.mayors, lambda m: m.id, lambda m: m.revision, "mayors", rejects
-        ),
+        regions=document.regions,
+        parties=document.parties,
+        councils=document.councils,
+        referendums=document.referendums,
+        counting_areas=document.counting_areas,
+        mayors=document.mayors,
         projections=document.projections,
-        rejects=rejects,
     )
+    return _deduplicated(answer)
+
+
+def _deduplicated(answer: Answer) -> Answer:
+    """One record per id in every list of the answer (see ``deduplicate``)."""
+    rejects = answer.rejects
+    answer.regions = deduplicate(answer.regions, lambda r: r.code, lambda r: 0, "regions", rejects)
+    answer.parties = deduplicate(answer.parties, lambda p: p.code, lambda p: 0, "parties", rejects)
+    answer.councils = deduplicate(
+        answer.councils, lambda c: c.id, lambda c: c.revision, "councils", rejects
+    )
+    answer.referendums = deduplicate(
+        answer.referendums, lambda r: r.id, lambda r: r.revision, "referendums", rejects
+    )
+    answer.counting_areas = deduplicate(
+        answer.counting_areas, lambda a: a.key, lambda a: a.revision, "counting_areas", rejects
+    )
+    answer.mayors = deduplicate(
+        answer.mayors, lambda m: m.id, lambda m: m.revision, "mayors", rejects
+    )
+    return answer
 
 
 def answer_from_data(data: Any) -> Answer:
@@ -298,46 +305,12 @@ def answer_from_data(data: Any) -> Answer:
         found_p = validate_records(Projections, [envelope.projections], "projections", rejects)
         answer.projections = found_p[0] if found_p else None
 
-    answer.regions = deduplicate(
-        validate_records(Region, envelope.regions, "regions", rejects),
-        lambda r: r.code,
-        lambda r: 0,
-        "regions",
-        rejects,
+    answer.regions = validate_records(Region, envelope.regions, "regions", rejects)
+    answer.parties = validate_records(Party, envelope.parties, "parties", rejects)
+    answer.councils = validate_records(Council, envelope.councils, "councils", rejects)
+    answer.referendums = validate_records(Referendum, envelope.referendums, "referendums", rejects)
+    answer.counting_areas = validate_records(
+        CountingArea, envelope.counting_areas, "counting_areas", rejects
     )
-    answer.parties = deduplicate(
-        validate_records(Party, envelope.parties, "parties", rejects),
-        lambda p: p.code,
-        lambda p: 0,
-        "parties",
-        rejects,
-    )
-    answer.councils = deduplicate(
-        validate_records(Council, envelope.councils, "councils", rejects),
-        lambda c: c.id,
-        lambda c: c.revision,
-        "councils",
-        rejects,
-    )
-    answer.referendums = deduplicate(
-        validate_records(Referendum, envelope.referendums, "referendums", rejects),
-        lambda r: r.id,
-        lambda r: r.revision,
-        "referendums",
-        rejects,
-    )
-    answer.counting_areas = deduplicate(
-        validate_records(CountingArea, envelope.counting_areas, "counting_areas", rejects),
-        lambda a: a.key,
-        lambda a: a.revision,
-        "counting_areas",
-        rejects,
-    )
-    answer.mayors = deduplicate(
-        validate_records(MayoralContest, envelope.mayors, "mayors", rejects),
-        lambda m: m.id,
-        lambda m: m.revision,
-        "mayors",
-        rejects,
-    )
-    return answer
+    answer.mayors = validate_records(MayoralContest, envelope.mayors, "mayors", rejects)
+    return _deduplicated(answer)

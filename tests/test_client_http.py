@@ -434,12 +434,15 @@ def test_json_body_helper_roundtrip() -> None:
 async def test_dns_failure_is_a_clean_failure_that_backs_off() -> None:
     # ".invalid" never resolves (RFC 2606); whether the resolver fails at once or is cut off
     # by the deadline, the poll fails cleanly and says so.
-    p = FeedPoller("http://feed.invalid/feed", settings=PollSettings(deadline=2.0),
-                   jitter=lambda: 1.0)
+    p = FeedPoller(
+        "http://feed.invalid/feed", settings=PollSettings(deadline=2.0), jitter=lambda: 1.0
+    )
     first = await p.poll()
     second = await p.poll()
     await p.aclose()
     assert isinstance(first, Failed) and isinstance(second, Failed)
-    assert first.reason in ("cannot connect (refused or unreachable)",
-                            "no complete answer within the deadline")
+    assert first.reason in (
+        "cannot connect (refused or unreachable)",
+        "no complete answer within the deadline",
+    )
     assert second.next_poll > first.next_poll
