@@ -130,3 +130,20 @@ def test_summary_errors_are_clear(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert code == 2 and "HTML" in err
     code, _, err = run(capsys, "summary", str(BUNDLED_NIGHT), "--region", "Atlantis")
     assert code == 2 and "no single region" in err
+
+
+def test_replay_options_without_a_command_mean_the_bundled_replay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tui.cli
+
+    seen = {}
+
+    def fake_replay(args) -> int:  # noqa: ANN001
+        seen.update(vars(args))
+        return 0
+
+    monkeypatch.setattr(tui.cli, "cmd_replay", fake_replay)
+    assert tui.cli.main(["--start", "03:00", "--speed", "60"]) == 0
+    assert seen["start"] == "03:00" and seen["speed"] == 60.0
+    assert seen["file"].endswith("local-2022-05-05.jsonl")

@@ -393,16 +393,16 @@ class ElectionNightApp(App[None]):
         store = self.store
         name = store.election.name if store.election else "Waiting for the feed"
         text = Text()
-        text.append(name, style="bold")
-        text.append("  ·  ")
-        text.append("Filter: ", style="dim")
-        text.append(self.view.describe(store), style="bold reverse" if self.view.active else "bold")
-        text.append("  ·  ")
+        # The moment first: at 80 columns a long election name is what gets cut.
         if self.replay_status and self.replay_status.get("started_at"):
             moment = self.feed_time().astimezone(UK)
-            text.append(f"replay {moment.strftime('%a %d %b %H:%M %Z')}", style="bold")
+            text.append(f"replay {moment.strftime('%a %H:%M %Z')}", style="bold")
         else:
-            text.append(self.clock().astimezone(UK).strftime("%H:%M %Z"))
+            text.append(self.clock().astimezone(UK).strftime("%H:%M %Z"), style="bold")
+        text.append(" · ")
+        text.append(self.view.describe(store), style="bold reverse" if self.view.active else "bold")
+        text.append(" · ")
+        text.append(name)
         self.query_one("#title-bar", OneLine).set_text(text)
         banner = self.query_one("#test-banner", Static)
         is_test = bool(store.election and store.election.test)

@@ -52,10 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["replay", *(argv or sys.argv[1:])])
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # No command, or only replay options (`election-night --start 03:00`): the bundled replay.
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
+        args_list = ["replay", *args_list]
+    args = build_parser().parse_args(args_list)
     code: int = args.handler(args)
     return code
 

@@ -15,7 +15,7 @@ class FilterBar(Horizontal):
     FilterBar { height: 1; display: none; }
     FilterBar.-open { display: block; }
     FilterBar > Label { width: auto; padding: 0 1; }
-    FilterBar > Input { border: none; height: 1; padding: 0; width: 1fr; }
+    FilterBar > Input, FilterBar > Input:focus { border: none; height: 1; padding: 0; width: 1fr; }
     """
     BINDINGS = [Binding("escape", "clear", "Clear filter")]
 
