@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from feeds.models import (
     Council,
@@ -74,6 +75,26 @@ def _newer(held_revision: int | None, revision: int) -> bool:
     return held_revision is None or revision > held_revision
 
 
+class _Revisioned(Protocol):
+    @property
+    def revision(self) -> int: ...
+
+
+K = TypeVar("K", bound=Hashable)
+R = TypeVar("R", bound=_Revisioned)
+
+
+def _take(held: dict[K, R], key: K, record: R, changes: ChangeSet) -> tuple[bool, R | None]:
+    """Keep ``record`` if it is newer than the one held under ``key``. Returns whether it was
+    taken and the record it replaced (None when it is new)."""
+    previous = held.get(key)
+    if previous is not None and not _newer(previous.revision, record.revision):
+        changes.ignored_stale += 1
+        return False, previous
+    held[key] = record
+    return True, previous
+
+
 def _implausible_area(held: CountingArea, new: CountingArea) -> str | None:
     """Votes that fall, or a result that vanishes, without a correction or recount saying so."""
     if new.status in ("corrected", "recount") or not held.has_result:
@@ -136,22 +157,15 @@ class ResultsStore:
                 changes.meta = True
 
         for council in answer.councils:
-            held = self.councils.get(council.id)
-            if _newer(held.revision if held else None, council.revision):
+            taken, held = _take(self.councils, council.id, council, changes)
+            if taken:
                 if held is not None and (note := _implausible_council(held, council)):
                     changes.implausible.append(note)
-                self.councils[council.id] = council
                 changes.councils[council.id] = CouncilChange(held, council)
-            else:
-                changes.ignored_stale += 1
 
         for referendum in answer.referendums:
-            held_ref = self.referendums.get(referendum.id)
-            if _newer(held_ref.revision if held_ref else None, referendum.revision):
-                self.referendums[referendum.id] = referendum
+            if _take(self.referendums, referendum.id, referendum, changes)[0]:
                 changes.referendums.add(referendum.id)
-            else:
-                changes.ignored_stale += 1
 
         for index, area in enumerate(answer.counting_areas):
             reason = self._area_problem(area)
@@ -159,22 +173,15 @@ class ResultsStore:
                 changes.rejects.append(Reject("counting_areas", index, reason))
                 self.rejected_total += 1
                 continue
-            held_area = self.counting_areas.get(area.key)
-            if _newer(held_area.revision if held_area else None, area.revision):
+            taken, held_area = _take(self.counting_areas, area.key, area, changes)
+            if taken:
                 if held_area is not None and (note := _implausible_area(held_area, area)):
                     changes.implausible.append(note)
-                self.counting_areas[area.key] = area
                 changes.counting_areas.add(area.key)
-            else:
-                changes.ignored_stale += 1
 
         for mayor in answer.mayors:
-            held_mayor = self.mayors.get(mayor.id)
-            if _newer(held_mayor.revision if held_mayor else None, mayor.revision):
-                self.mayors[mayor.id] = mayor
+            if _take(self.mayors, mayor.id, mayor, changes)[0]:
                 changes.mayors.add(mayor.id)
-            else:
-                changes.ignored_stale += 1
 
         if answer.projections is not None and _newer(
             self.projections.revision if self.projections else None, answer.projections.revision
