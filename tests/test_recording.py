@@ -175,3 +175,40 @@ def test_bundled_recording_is_rebuilt_identically(tmp_path: Path) -> None:
     assert out.getvalue() == BUNDLED_NIGHT.read_text(encoding="utf-8"), (
         "feeds/recordings is out of date: run `uv run python scripts/build_night.py`"
     )
+
+
+recording_lines = st.one_of(
+    st.text(max_size=200).map(lambda text: text.replace("\n", " ")),
+    st.builds(
+        lambda kind, t, body: json.dumps({"type": kind, "t": t, "records": body, "state": body}),
+        st.sampled_from(["change", "keyframe", "other", ""]),
+        st.one_of(st.integers(min_value=-5, max_value=10**12), st.floats(), st.none(),
+                  st.text(max_size=5)),
+        st.dictionaries(st.sampled_from(["councils", "regions", "mayors", "x"]),
+                        st.lists(st.dictionaries(st.text(max_size=8), st.integers() | st.text(
+                            max_size=8), max_size=4), max_size=3), max_size=3),
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(recording_lines, max_size=8), cut=st.booleans())
+def test_arbitrary_recording_lines_never_break_the_reader(
+    tmp_path: Path, lines: list[str], cut: bool
+) -> None:
+    good_head = json.dumps(HEADER) + "\n" + json.dumps(keyframe()) + "\n"
+    text = good_head + "".join(line + "\n" for line in lines)
+    if cut and text.endswith("\n"):
+        text = text[:-1]
+    path = tmp_path / "fuzz.jsonl"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    try:
+        recording = read_recording(path)
+    except RecordingError as error:
+        assert "line" in str(error)
+        return
+    assert recording.events[0].keyframe  # the good keyframe always survives
+    assert all(e.t >= 0 for e in recording.events)
+    for warning in recording.warnings:
+        assert warning.startswith("fuzz.jsonl: line ")
