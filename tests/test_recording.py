@@ -182,17 +182,26 @@ recording_lines = st.one_of(
     st.builds(
         lambda kind, t, body: json.dumps({"type": kind, "t": t, "records": body, "state": body}),
         st.sampled_from(["change", "keyframe", "other", ""]),
-        st.one_of(st.integers(min_value=-5, max_value=10**12), st.floats(), st.none(),
-                  st.text(max_size=5)),
-        st.dictionaries(st.sampled_from(["councils", "regions", "mayors", "x"]),
-                        st.lists(st.dictionaries(st.text(max_size=8), st.integers() | st.text(
-                            max_size=8), max_size=4), max_size=3), max_size=3),
+        st.one_of(
+            st.integers(min_value=-5, max_value=10**12), st.floats(), st.none(), st.text(max_size=5)
+        ),
+        st.dictionaries(
+            st.sampled_from(["councils", "regions", "mayors", "x"]),
+            st.lists(
+                st.dictionaries(
+                    st.text(max_size=8), st.integers() | st.text(max_size=8), max_size=4
+                ),
+                max_size=3,
+            ),
+            max_size=3,
+        ),
     ),
 )
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(lines=st.lists(recording_lines, max_size=8), cut=st.booleans())
 def test_arbitrary_recording_lines_never_break_the_reader(
     tmp_path: Path, lines: list[str], cut: bool

@@ -4,6 +4,7 @@ declaration time and every revision seen (recounts, corrections)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from rich.table import Table
 from rich.text import Text
@@ -17,6 +18,9 @@ from feeds.aggregate import result_phrase
 from feeds.models import Council
 from feeds.store import ResultsStore
 from tui.view import party_chip, status_text, uk_datetime
+
+if TYPE_CHECKING:
+    from tui.app import ElectionNightApp
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,16 +122,16 @@ class CouncilDetail(ModalScreen[None]):
         self.refresh_detail()
 
     def refresh_detail(self) -> None:
-        app = self.app
-        council = app.store.councils.get(self.council_id)  # type: ignore[attr-defined]
+        app = cast("ElectionNightApp", self.app)
+        council = app.store.councils.get(self.council_id)
         if council is None:
             return
         parts = render_detail(
             council,
             app.store,
-            app.revisions.get(self.council_id, []),  # type: ignore[attr-defined]
+            app.revisions.get(self.council_id, []),
             self.council_id in app.watchlist.ids,
-        )  # type: ignore[attr-defined]
+        )
         for index, part in enumerate(parts):
             self.query_one(f"#part-{index}", Static).update(part)  # type: ignore[arg-type]
 

@@ -124,11 +124,11 @@ class CouncilTable(DataTable[Text]):
         if touched:
             self._resort(store)
 
-    def _remove_rows(self, keys: set[str | None]) -> None:
+    def _remove_rows(self, keys: set[str]) -> None:
         """``remove_row`` for many rows at once. DataTable re-indexes every row on each
         removal, which made a region filter (hundreds of removals) take hundreds of ms."""
         if len(keys) == 1:
-            self.remove_row(next(iter(keys)))  # type: ignore[arg-type]
+            self.remove_row(next(iter(keys)))
             return
         doomed = [row_key for row_key in self.rows if row_key.value in keys]
         self._require_update_dimensions = True

@@ -63,7 +63,7 @@ class MayorsTable(DataTable[Text]):
         for contest in sorted(contests, key=lambda c: c.name.casefold()):
             wanted.update(self._rows(contest, store))
         order = {key: index for index, key in enumerate(wanted)}
-        present = {key.value for key in self.rows}
+        present = {key.value for key in self.rows if key.value is not None}
         for key in present - set(wanted):
             self.remove_row(key)
         for key, cells in wanted.items():

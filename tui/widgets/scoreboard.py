@@ -83,7 +83,7 @@ class ScoreboardPanel(Vertical):
                     justify="right",
                 ),
             ]
-        existing = {key.value for key in table.rows}
+        existing = {key.value for key in table.rows if key.value is not None}
         for gone in existing - set(wanted):
             table.remove_row(gone)
         changed = False
