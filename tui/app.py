@@ -159,7 +159,6 @@ class ElectionNightApp(App[None]):
         self.refresh_views(set(self.store.councils))
         self.set_interval(1.0, self.tick)
         if self._connect is not None:
-            self.last_error = "loading…"
             # After the first frame: the loading thread would otherwise compete with it.
             self.call_after_refresh(self.connect_feed)
         elif self.source.poller is not None and self.poll_enabled:
@@ -184,7 +183,6 @@ class ElectionNightApp(App[None]):
         self.source = source
         if source.poller is not None:
             self.store = source.poller.store
-        self.last_error = None
         if self.poll_enabled:
             self.poll_feed()
 
