@@ -26,6 +26,8 @@ class Reply:
     hang: bool = False  # read the request, never answer
     keep_alive: bool = False  # leave the connection open (and then drop it silently)
     drop_after: bool = False  # with keep_alive: close without saying so
+    drop_unanswered: bool = False  # read the request, then close without any answer
+    delay: float = 0.0  # seconds before answering (a slow server)
 
     @classmethod
     def json(cls, body: bytes, **kw: object) -> Reply:
@@ -64,6 +66,9 @@ class FaultServer:
         self.actions: list[Action] = list(actions) or [Reply()]
         self.requests: list[Seen] = []
         self.connections = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.answered = 0
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -114,7 +119,17 @@ class FaultServer:
                 if reply.hang:
                     await asyncio.sleep(3600)
                     return
-                await self._send(writer, reply)
+                if reply.drop_unanswered:
+                    return
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+                try:
+                    if reply.delay:
+                        await asyncio.sleep(reply.delay)
+                    await self._send(writer, reply)
+                    self.answered += 1
+                finally:
+                    self.in_flight -= 1
                 if not reply.keep_alive or reply.drop_after:
                     return
         finally:

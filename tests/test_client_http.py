@@ -321,8 +321,11 @@ async def test_body_cut_short_without_length_fails_validation_whole(
 
 
 async def test_idle_keepalive_closed_by_server_is_retried_once(fault_server: FaultServer) -> None:
+    # The server keeps the first connection alive, then drops it when the next request
+    # arrives on it (as a server closing an idle connection at that moment does).
     fault_server.script(
-        Reply.json(f.body(f.snapshot(seq=1)), keep_alive=True, drop_after=True),
+        Reply.json(f.body(f.snapshot(seq=1)), keep_alive=True),
+        Reply(drop_unanswered=True),
         Reply.json(f.body(f.changes(2, 1, councils=[f.council(revision=2)]))),
     )
     p = poller(fault_server)
@@ -332,6 +335,7 @@ async def test_idle_keepalive_closed_by_server_is_retried_once(fault_server: Fau
     assert isinstance(first, Updated)
     assert isinstance(second, Updated), second
     assert p.status.failures == 0
+    assert len(fault_server.requests) == 3 and fault_server.connections == 2
 
 
 async def test_200_with_no_changes_clears_nothing(fault_server: FaultServer) -> None:

@@ -322,3 +322,20 @@ async def test_updates_arrive_while_the_detail_is_open_and_hidden_lists_catch_up
         }
         assert before != after
         assert set(after.values()) <= {"declared", "corrected"}
+
+
+async def test_the_app_never_has_two_polls_in_flight_against_a_slow_feed(tmp_path: Path) -> None:
+    # Each answer takes 0.3 s and the app asks to poll every 0.05 s: a set_interval design
+    # would overlap or cancel polls; the next poll must wait for the previous one to end.
+    slow = Reply.json(f.body(f.snapshot(seq=1)), delay=0.3, headers={"ETag": '"1"'})
+    with FaultServer(slow) as server:
+        app = make_app(
+            server.url,
+            settings=PollSettings(interval=0.05, min_interval=0.05),
+            watchlist=WatchList(tmp_path / "w.json"),
+        )
+        async with app.run_test(size=(100, 30)) as pilot:
+            while server.answered < 4:
+                await pilot.pause(0.1)
+        assert server.max_in_flight == 1
+        assert app.source.poller is not None and app.source.poller.status.failures == 0
