@@ -327,7 +327,7 @@ class ElectionNightApp(App[None]):
                         area.declared_at or now,
                         area.region,
                         None,
-                        f"{area.name} ({area.referendum}): counting area declared",
+                        f"{self.store.referendums[area.referendum].name}: {area.name} declared",
                     )
                 )
         for mayor_id in changes.mayors:

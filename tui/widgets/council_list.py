@@ -76,7 +76,8 @@ class CouncilTable(DataTable[Text]):
         name = CouncilLabel(council.id, ("★ " if council.id in self.watched else "") + council.name)
         if council.id in self.highlighted_ids:
             name.stylize("bold reverse")
-        result = Text(result_phrase(council))
+        # Before a result the status column says it all; "—" keeps the result column quiet.
+        result = Text(result_phrase(council)) if council.has_result else Text("—", style="dim")
         if is_gain(council):
             result.stylize("bold")
         control = council.control_after if council.has_result else council.control_before

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 
 from feeds.aggregate import Scoreboard, ScoreboardRow
 from feeds.models import NOC
@@ -33,6 +34,13 @@ def _number(value: int, *, change: bool = False) -> Text:
     return Text(text, style=style, justify="right")
 
 
+def _label(key: str, label: str) -> Text:
+    return Text(label, justify="left" if key == "party" else "right")
+
+
+PNS_COLUMNS = COLUMNS[5:]
+
+
 class ScoreboardPanel(Vertical):
     """Updated by key: cells change in place, rows come and go, the cursor stays."""
 
@@ -48,8 +56,8 @@ class ScoreboardPanel(Vertical):
         table: DataTable[Text] = DataTable(
             id="scoreboard-table", cursor_type="row", zebra_stripes=True
         )
-        for key, label in COLUMNS:
-            table.add_column(Text(label, justify="left" if key == "party" else "right"), key=key)
+        for key, label in COLUMNS[:5]:
+            table.add_column(_label(key, label), key=key)
         yield table
         yield Static("", id="coverage", markup=False)
 
@@ -83,16 +91,26 @@ class ScoreboardPanel(Vertical):
                     justify="right",
                 ),
             ]
+        # Projected national share only when the feed supplies it: no empty columns otherwise.
+        has_pns = ColumnKey("pns") in table.columns
+        if board.projections is not None and not has_pns:
+            for key, label in PNS_COLUMNS:
+                table.add_column(_label(key, label), key=key, default=Text(""))
+        elif board.projections is None and has_pns:
+            for key, _ in PNS_COLUMNS:
+                table.remove_column(key)
+        columns = COLUMNS if board.projections is not None else COLUMNS[:5]
         existing = {key.value for key in table.rows if key.value is not None}
         for gone in existing - set(wanted):
             table.remove_row(gone)
         changed = False
         for party, cells in wanted.items():
+            cells = cells[: len(columns)]
             if party not in existing:
                 table.add_row(*cells, key=party)
                 changed = True
                 continue
-            for (column, _), cell in zip(COLUMNS, cells, strict=True):
+            for (column, _), cell in zip(columns, cells, strict=True):
                 if table.get_cell(party, column) != cell:
                     put_cell(table, party, column, cell)
                     changed = True
