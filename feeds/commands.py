@@ -144,8 +144,6 @@ def open_replay(
     from feeds.replay import FaultSpec, ReplayFeed, VirtualClock
 
     recording = read_recording(path)
-    for warning in recording.warnings[:20]:
-        print(f"warning: {warning}", file=sys.stderr)
     start_ms = 0.0
     if start:
         start_ms = parse_moment(start, recording.header.started_at)
@@ -165,6 +163,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (RecordingError, ValueError) as error:
         print(f"election-night: {error}", file=sys.stderr)
         return 2
+    for warning in feed.recording.warnings[:20]:
+        print(f"warning: {warning}", file=sys.stderr)
     logging.getLogger("uvicorn.error").addFilter(HideTruncationFaults())
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(

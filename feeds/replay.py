@@ -183,6 +183,8 @@ class ReplayFeed:
         # Exactly which records each event changed, found once by applying them in order.
         self._changed: list[list[tuple[str, Any]]] = []
         self._precompute()
+        # The recording never changes: find its declarations once, not on every status poll.
+        self.declaration_times = recording.declaration_times()
         self._cache: dict[str, _Cache] = {"snapshot": _Cache(), "changes": _Cache()}
 
     def _precompute(self) -> None:
@@ -289,7 +291,7 @@ class ReplayFeed:
         index = self.sync()
         started = self.recording.header.started_at
         now = self.clock.now_ms()
-        times = self.recording.declaration_times()
+        times = self.declaration_times
         return {
             "position_ms": int(now),
             "duration_ms": self.recording.duration_ms,
@@ -307,7 +309,7 @@ class ReplayFeed:
     def step(self, direction: str) -> None:
         """Move the clock to the next, or the previous, declaration."""
         now = self.clock.now_ms()
-        times = self.recording.declaration_times()
+        times = self.declaration_times
         if direction == "next":
             later = [t for t in times if t > now]
             if later:

@@ -124,6 +124,7 @@ class ResultsStore:
     """Holds the latest revision per record. Applying never deletes: an empty list wipes nothing."""
 
     def __init__(self) -> None:
+        self.rejected_total = 0  # across the whole run: clear() keeps it
         self.clear()
 
     def clear(self) -> None:
@@ -138,7 +139,6 @@ class ResultsStore:
         self.counting_areas: dict[tuple[str, str], CountingArea] = {}
         self.mayors: dict[str, MayoralContest] = {}
         self.projections: Projections | None = None
-        self.rejected_total: int = getattr(self, "rejected_total", 0)
 
     def apply(self, answer: Answer) -> ChangeSet:
         changes = ChangeSet(rejects=list(answer.rejects))

@@ -22,7 +22,7 @@ from feeds.aggregate import (
 from feeds.client import DEFAULT_MAX_BODY, Failed, FeedPoller, PollSettings
 from feeds.models import NOC, Region
 from feeds.parse import FeedError, parse_answer
-from feeds.recording import RECORDING_FORMAT, parse_moment, read_recording
+from feeds.recording import RECORDING_FORMAT, RecordingError, parse_moment, read_recording
 from feeds.reference import REGIONS
 from feeds.store import ResultsStore
 
@@ -54,7 +54,7 @@ def load_source(
     if path.suffix == ".gz" or RECORDING_FORMAT.encode() in head.split(b"\n", 1)[0]:
         try:
             recording = read_recording(path)
-        except Exception as error:  # RecordingError, with the line named
+        except RecordingError as error:  # it names the line
             raise SourceError(str(error)) from None
         moment = recording.duration_ms if at is None else _moment(at, recording)
         return recording.state_at(moment)

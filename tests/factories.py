@@ -76,3 +76,10 @@ def changes(seq: int, since: int, **lists: Any) -> dict[str, Any]:
 
 def body(document: dict[str, Any]) -> bytes:
     return json.dumps(document).encode()
+
+
+def bolton(**overrides: Any) -> dict[str, Any]:
+    """A second council: a North West metropolitan borough electing by thirds (20 of 60)."""
+    settings: dict[str, Any] = {"region": "E12000002", "total": 60, "up": 20}
+    settings.update(overrides)
+    return council("bolton", "E08000001", **settings)

@@ -154,16 +154,8 @@ def test_test_data_banner_with_projections(snap_compare, tmp_path: Path) -> None
         election={**f.ELECTION, "test": True, "name": "Rehearsal feed"},
         councils=[
             f.council(),
-            f.council(
-                "bolton",
-                "E08000001",
-                region="E12000002",
-                before="LAB",
-                after="NOC",
-                won={"LAB": 9, "CON": 8},
-                change={"LAB": -3, "CON": 3},
-                total=60,
-                up=20,
+            f.bolton(
+                before="LAB", after="NOC", won={"LAB": 9, "CON": 8}, change={"LAB": -3, "CON": 3}
             ),
         ],
         projections={

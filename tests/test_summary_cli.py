@@ -28,16 +28,11 @@ def test_summary_of_a_snapshot_file_text(
             f.snapshot(
                 councils=[
                     f.council(),
-                    f.council(
-                        "bolton",
-                        "E08000001",
-                        region="E12000002",
+                    f.bolton(
                         before="NOC",
                         after="NOC",
                         won={"LAB": 10, "CON": 5},
                         change={"LAB": 1, "CON": -1},
-                        total=60,
-                        up=20,
                     ),
                 ]
             )
@@ -56,15 +51,7 @@ def test_summary_json_for_one_region(tmp_path: Path, capsys: pytest.CaptureFixtu
             f.snapshot(
                 councils=[
                     f.council(),
-                    f.council(
-                        "bolton",
-                        "E08000001",
-                        region="E12000002",
-                        total=60,
-                        up=20,
-                        won={"LAB": 10, "CON": 5},
-                        change={},
-                    ),
+                    f.bolton(won={"LAB": 10, "CON": 5}, change={}),
                 ]
             )
         )

@@ -339,3 +339,26 @@ async def test_the_app_never_has_two_polls_in_flight_against_a_slow_feed(tmp_pat
                 await pilot.pause(0.1)
         assert server.max_in_flight == 1
         assert app.source.poller is not None and app.source.poller.status.failures == 0
+
+
+async def test_a_replayed_recordings_skipped_lines_are_in_the_log(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    from textual.widgets import Log
+
+    from tests.conftest import BUNDLED_NIGHT
+    from tui.app import ElectionNightApp, FeedSource, replay_connector
+
+    damaged = tmp_path / "damaged.jsonl"
+    lines = BUNDLED_NIGHT.read_text(encoding="utf-8").splitlines(keepends=True)
+    damaged.write_text("".join([*lines[:5], "not a line\n", *lines[5:]]), encoding="utf-8")
+    app = ElectionNightApp(
+        FeedSource("replay"),
+        connect=replay_connector(damaged, speed=1, start=None, faults=None),
+        watchlist=WatchList(tmp_path / "w.json"),
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        while app.source.poller is None or not app.store.councils:
+            await pilot.pause(0.05)
+        log = app.query_one("#feed-log", Log)
+        assert any("line 6: bad line" in line for line in log.lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ class FeedSource:
     label: str
     poller: FeedPoller | None = None
     replay: ReplayControl | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. a recording's skipped lines
 
 
 class ElectionNightApp(App[None]):
@@ -181,6 +182,8 @@ class ElectionNightApp(App[None]):
     def _connected(self, source: FeedSource, close: Callable[[], None]) -> None:
         self._closers.append(close)
         self.source = source
+        for note in source.notes:
+            self.log_feed(note)
         if source.poller is not None:
             self.store = source.poller.store
         if self.poll_enabled:
@@ -611,6 +614,7 @@ def replay_connector(
             settings=PollSettings(interval=0.5, min_interval=0.25, stale_after=20),
         )
         source = FeedSource(f"replay of {Path(path).name}", poller, ReplayControl(server.url))
+        source.notes.extend(feed.recording.warnings)
         return source, server.stop
 
     return connect
