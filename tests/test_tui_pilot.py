@@ -362,3 +362,27 @@ async def test_a_replayed_recordings_skipped_lines_are_in_the_log(
             await pilot.pause(0.05)
         log = app.query_one("#feed-log", Log)
         assert any("line 6: bad line" in line for line in log.lines)
+
+
+async def test_a_poll_or_a_feed_that_lands_while_the_app_closes_is_dropped(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    """The last poll can finish, and a slow recording can finish loading, after the user has
+    quit and the screens are gone: neither may raise, and a late feed is closed at once."""
+    from feeds.client import Updated
+    from feeds.store import ResultsStore
+    from tui.app import FeedSource
+    from tui.messages import FeedPolled
+
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    assert not app.is_running
+    first = bundled_recording.events[0]
+    changes = ResultsStore().apply(first.answer)
+    app._feed_polled(FeedPolled(Updated(changes, 1, True, 2.0), None))
+    assert app._poll_timer is None
+    closed: list[bool] = []
+    app._connected(FeedSource("late"), lambda: closed.append(True))
+    assert closed == [True]
+    assert app.source.label == "test feed"

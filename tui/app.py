@@ -177,9 +177,15 @@ class ElectionNightApp(App[None]):
                 self.exit, return_code=2, message=Content(f"election-night: {error}")
             )
             return
-        self.call_from_thread(self._connected, source, close)
+        try:
+            self.call_from_thread(self._connected, source, close)
+        except RuntimeError:  # the app's loop is gone: nobody will watch this feed
+            close()
 
     def _connected(self, source: FeedSource, close: Callable[[], None]) -> None:
+        if not self.is_running:  # the user left while the feed was opening
+            close()
+            return
         self._closers.append(close)
         self.source = source
         for note in source.notes:
@@ -219,6 +225,8 @@ class ElectionNightApp(App[None]):
 
     @on(FeedPolled)
     def _feed_polled(self, message: FeedPolled) -> None:
+        if not self.is_running:  # an answer that lands while the app closes has no screen
+            return
         if message.replay_status is not None:
             self.replay_status = message.replay_status
         self.apply_outcome(message.outcome)
