@@ -51,6 +51,8 @@ async def shoot(name: str, moment: int, keys: tuple[str, ...], size: tuple[int, 
                     break
                 app.apply_outcome(Updated(app.store.apply(event.answer), event.seq, False, 1.0))
             app.last_update = 0.0
+            app.tick()
+            await pilot.pause()  # notify posts a message: let the toasts arrive, then clear them
             app.clear_notifications()
             await pilot.pause()
             if keys:

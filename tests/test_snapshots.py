@@ -18,7 +18,14 @@ from feeds.recording import Recording, read_recording
 from feeds.synthetic import with_referendum
 from tests import factories as f
 from tests.conftest import BUNDLED_NIGHT
-from tests.tui_helpers import NIGHT_START, FixedClock, FixedMonotonic, feed_recording, make_test_app
+from tests.tui_helpers import (
+    NIGHT_START,
+    FixedClock,
+    FixedMonotonic,
+    feed_recording,
+    make_test_app,
+    without_toasts,
+)
 from tui.app import FeedSource
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 50), id="160x50")]
@@ -47,8 +54,7 @@ def app_at(tmp_path: Path, moment: float, recording: Recording | None = None):
         )
         app.last_update = app.monotonic()
         app.tick()
-        app.clear_notifications()
-        await pilot.pause()
+        await without_toasts(app, pilot)
 
     return app, run_before
 
@@ -143,8 +149,7 @@ def test_error_and_stale(snap_compare, tmp_path: Path, size: tuple[int, int]) ->
         poller.status.last_success = 1000.0 - 14 * 60
         app.last_update = 1000.0 - 14 * 60
         app.apply_outcome(Failed("HTTP 502 Bad Gateway (HTML error page)", 30.0, 12))
-        app.clear_notifications()
-        await pilot.pause()
+        await without_toasts(app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run)
 
@@ -173,7 +178,8 @@ def test_test_data_banner_with_projections(snap_compare, tmp_path: Path) -> None
     async def run(pilot) -> None:
         changes = app.store.apply(parse_answer(f.body(document)))
         app.apply_changes(changes)
-        app.clear_notifications()
-        await pilot.pause()
+        app.last_update = app.monotonic()
+        app.tick()
+        await without_toasts(app, pilot)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run)

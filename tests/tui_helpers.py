@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from feeds.client import Updated
 from feeds.recording import Recording
 from feeds.store import ResultsStore
@@ -59,3 +61,11 @@ def feed_recording(app: ElectionNightApp, recording: Recording, until_ms: float)
         changes = app.store.apply(event.answer)
         app.clock = FixedClock(NIGHT_START + dt.timedelta(milliseconds=event.t))
         app.apply_outcome(Updated(changes, event.seq, event.keyframe, 1.0))
+
+
+async def without_toasts(app: ElectionNightApp, pilot: Pilot[None]) -> None:
+    """Settle, then clear the toasts: ``notify`` posts a message, so a toast raised by the
+    last update arrives after an immediate ``clear_notifications``."""
+    await pilot.pause()
+    app.clear_notifications()
+    await pilot.pause()

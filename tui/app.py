@@ -158,6 +158,7 @@ class ElectionNightApp(App[None]):
         if self.watchlist.error:
             self.log_feed(self.watchlist.error)
         self.refresh_views(set(self.store.councils))
+        self.tick()  # the status line from the first frame, not a second later
         self.set_interval(1.0, self.tick)
         if self._connect is not None:
             # After the first frame: the loading thread would otherwise compete with it.
