@@ -149,7 +149,7 @@ def four_hundred_councils():  # noqa: ANN201
 
 def holding(state, copies):  # noqa: ANN001, ANN201
     """A store with ``state``'s councils and the copies: 400 councils."""
-    from feeds.parse import Answer
+    from feeds.answer import Answer
     from feeds.store import ResultsStore
 
     store = ResultsStore()

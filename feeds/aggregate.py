@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from feeds.models import NOC, Council, CountingArea, MayoralContest, Projections, Referendum
+from feeds.reference import NOC
+
+if TYPE_CHECKING:
+    from feeds.models import Council, CountingArea, MayoralContest, Projections, Referendum
 
 
 def control_from_composition(composition: dict[str, int], total_seats: int) -> str:

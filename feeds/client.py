@@ -21,7 +21,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from feeds.parse import Answer, FeedError, parse_answer
+from feeds.answer import Answer, FeedError
 from feeds.store import ChangeSet, ResultsStore
 
 if TYPE_CHECKING:
@@ -311,6 +311,9 @@ class FeedPoller:
         return Failed(reason, self._backoff(self.status.failures, wait), self.status.failures)
 
     async def _poll_once(self) -> PollOutcome:
+        # Here, not at the top: the validation layer (pydantic) loads after the first frame.
+        from feeds.parse import parse_answer
+
         store = self.store
         snapshot = self._need_snapshot or store.seq is None
         status, body = await self._fetch(None if snapshot else store.seq)

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from feeds.client import Failed, FeedPoller, PollOutcome, PollSettings, Updated, poll_forever
-from feeds.recording import RecordingError, RecordingWriter, read_recording
 
+# The recording, summary and replay modules (pydantic, uvicorn) load in the commands that
+# use them: the app's first frame needs none of them.
 if TYPE_CHECKING:
+    from feeds.recording import RecordingWriter
     from feeds.replay import ReplayFeed
-from feeds.recording import parse_moment
-from feeds.store import ResultsStore
-from feeds.summary import SourceError, as_json, as_text, find_region, load_source, summarise
+    from feeds.store import ResultsStore
 
 BUNDLED_NIGHT = Path(__file__).resolve().parent / "recordings" / "local-2022-05-05.jsonl"
 
@@ -49,6 +49,8 @@ def settings_from(args: argparse.Namespace, interval: float = 5.0) -> PollSettin
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from feeds.summary import SourceError, as_json, as_text, find_region, load_source, summarise
+
     try:
         store = load_source(args.source, at=args.at, settings=settings_from(args))
         region = find_region(store, args.region) if args.region else None
@@ -74,6 +76,8 @@ async def record(
 ) -> int:
     """Poll ``url`` and append what changed to ``output`` until ``stop`` is set (or ``until``
     says the state is complete). Feed errors are reported, never recorded. Returns lines written."""
+    from feeds.recording import RecordingWriter
+
     poller = FeedPoller(url, settings=settings)
     started = time.monotonic()
     lines = 0
@@ -140,7 +144,7 @@ def open_replay(
     paused: bool = False,
     poll_after: float | None = None,
 ) -> ReplayFeed:
-    # The server's modules (uvicorn, starlette) load only when a replay is asked for.
+    from feeds.recording import parse_moment, read_recording
     from feeds.replay import FaultSpec, ReplayFeed, VirtualClock
 
     recording = read_recording(path)
@@ -154,6 +158,7 @@ def open_replay(
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from feeds.recording import RecordingError
     from feeds.replay import HideTruncationFaults, create_app
 
     try:

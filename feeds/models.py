@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from feeds.reference import NOC as NOC  # re-exported: a name of the feed format
 from feeds.sanitise import sanitise
 
 FORMAT = "election-night/1"
@@ -74,8 +75,6 @@ Status = Literal[
 
 #: Statuses under which a record's figures are a result.
 RESULT_STATUSES = frozenset({"declared", "corrected", "uncontested"})
-
-NOC = "NOC"
 
 
 class FeedModel(BaseModel):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from feeds.answer import Answer
 from feeds.models import (
     NOC,
     Candidate,
@@ -28,8 +29,8 @@ from feeds.models import (
     Party,
     Referendum,
     ReferendumOption,
+    Region,
 )
-from feeds.parse import Answer
 from feeds.recording import RecordingWriter
 from feeds.reference import PARTIES, REGION_BY_NAME, REGIONS
 from feeds.store import ResultsStore
@@ -397,8 +398,11 @@ def opening_state(data_dir: Path) -> Answer:
         election=Election(
             id=ELECTION_ID, name="Local elections, 5 May 2022", date=dt.date(2022, 5, 5)
         ),
-        regions=[r for r in REGIONS if r.code != "N92000002"],
-        parties=[*PARTIES, Party(code="ASP", name="Aspire", colour="#A0A0A0")],
+        regions=[Region(code=r.code, name=r.name) for r in REGIONS if r.code != "N92000002"],
+        parties=[
+            *(Party(code=p.code, name=p.name, colour=p.colour) for p in PARTIES),
+            Party(code="ASP", name="Aspire", colour="#A0A0A0"),
+        ],
         councils=[council_from_row(r, revision=0, status="expected") for r in rows],
         referendums=[referendum],
         counting_areas=[_area(referendum, ref_row, "expected", 0, None)],

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, Strict, TypeAdapter, ValidationError
 
+from feeds.answer import Answer, FeedError, Reject
 from feeds.models import (
     FORMAT,
     Council,
@@ -31,52 +31,6 @@ from feeds.models import (
 
 #: Longest decimal literal accepted; Python refuses over 4300 digits and nothing real needs 20.
 MAX_NUMBER_DIGITS = 40
-
-
-class FeedError(Exception):
-    """An answer that cannot be used at all. The message is short, clean and safe to show."""
-
-
-@dataclass(frozen=True, slots=True)
-class Reject:
-    kind: str
-    index: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.kind}[{self.index}]: {self.reason}"
-
-
-@dataclass(slots=True)
-class Answer:
-    """A validated feed answer: the records that passed and the ones that did not."""
-
-    kind: Literal["snapshot", "changes"]
-    seq: int
-    since: int | None = None
-    epoch: int | None = None
-    poll_after: float | None = None
-    election: Election | None = None
-    regions: list[Region] = field(default_factory=list)
-    parties: list[Party] = field(default_factory=list)
-    councils: list[Council] = field(default_factory=list)
-    referendums: list[Referendum] = field(default_factory=list)
-    counting_areas: list[CountingArea] = field(default_factory=list)
-    mayors: list[MayoralContest] = field(default_factory=list)
-    projections: Projections | None = None
-    rejects: list[Reject] = field(default_factory=list)
-
-    @property
-    def record_count(self) -> int:
-        return (
-            len(self.regions)
-            + len(self.parties)
-            + len(self.councils)
-            + len(self.referendums)
-            + len(self.counting_areas)
-            + len(self.mayors)
-            + (self.projections is not None)
-        )
 
 
 class _Envelope(BaseModel):

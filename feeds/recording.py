@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from feeds.answer import Answer, FeedError
 from feeds.client import DEFAULT_MAX_BODY
 from feeds.models import RESULT_STATUSES, FeedModel
-from feeds.parse import Answer, FeedError, answer_from_data, decode_json
+from feeds.parse import answer_from_data, decode_json
 from feeds.store import ChangeSet, ResultsStore
 
 RECORDING_FORMAT = "election-night-recording/1"

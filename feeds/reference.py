@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
-from feeds.models import Party, Region
+from typing import NamedTuple
 
-REGIONS: tuple[Region, ...] = tuple(
-    Region(code=code, name=name)
+#: The control of a council where no party holds more than half of the seats.
+NOC = "NOC"
+
+
+class KnownRegion(NamedTuple):
+    """An ONS region or nation. Plain data: the app needs these before it loads pydantic."""
+
+    code: str
+    name: str
+
+
+class KnownParty(NamedTuple):
+    code: str
+    name: str
+    colour: str
+
+
+REGIONS: tuple[KnownRegion, ...] = tuple(
+    KnownRegion(code, name)
     for code, name in (
         ("E12000001", "North East"),
         ("E12000002", "North West"),
@@ -24,8 +41,8 @@ REGIONS: tuple[Region, ...] = tuple(
 
 REGION_BY_NAME = {region.name.casefold(): region for region in REGIONS}
 
-PARTIES: tuple[Party, ...] = tuple(
-    Party(code=code, name=name, colour=colour)
+PARTIES: tuple[KnownParty, ...] = tuple(
+    KnownParty(code, name, colour)
     for code, name, colour in (
         ("CON", "Conservative", "#0087DC"),
         ("LAB", "Labour", "#E4003B"),

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from feeds.models import (
-    Council,
-    CountingArea,
-    Election,
-    MayoralContest,
-    Party,
-    Projections,
-    Referendum,
-    Region,
-)
-from feeds.parse import Answer, Reject
+from feeds.answer import Answer, Reject
 from feeds.reference import REGIONS
+
+if TYPE_CHECKING:
+    from feeds.models import (
+        Council,
+        CountingArea,
+        Election,
+        MayoralContest,
+        Party,
+        Projections,
+        Referendum,
+        Region,
+    )
 
 REGIONS_BY_CODE = {region.code: region for region in REGIONS}
 

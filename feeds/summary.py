@@ -19,9 +19,10 @@ from feeds.aggregate import (
     referendum_totals,
     scoreboard,
 )
+from feeds.answer import FeedError
 from feeds.client import DEFAULT_MAX_BODY, Failed, FeedPoller, PollSettings
 from feeds.models import NOC, Region
-from feeds.parse import FeedError, parse_answer
+from feeds.parse import parse_answer
 from feeds.recording import RECORDING_FORMAT, RecordingError, parse_moment, read_recording
 from feeds.reference import REGIONS
 from feeds.store import ResultsStore
@@ -93,7 +94,7 @@ async def _poll_once(url: str, settings: PollSettings | None) -> ResultsStore:
 
 def find_region(store: ResultsStore, text: str) -> Region:
     """A region by GSS code or by name (case-insensitive; a unique prefix will do)."""
-    known = {**{r.code: r for r in REGIONS}, **store.regions}
+    known = {**{r.code: Region(code=r.code, name=r.name) for r in REGIONS}, **store.regions}
     wanted = text.strip()
     if wanted.upper() in known:
         return known[wanted.upper()]

@@ -10,8 +10,8 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 
+from feeds.answer import Answer
 from feeds.models import CountingArea, Referendum, ReferendumOption
-from feeds.parse import Answer
 from feeds.recording import Event, Header, Recording
 from feeds.reference import REGIONS
 

@@ -43,3 +43,20 @@ def test_feeds_never_imports_textual_or_the_ui() -> None:
         for path in (ROOT / "feeds").rglob("*.py")
     }
     assert not {k: v for k, v in offenders.items() if v}
+
+
+def test_the_first_frame_does_not_wait_for_the_validation_layer() -> None:
+    """pydantic and the recording and replay modules cost ~150 ms to import; the app
+    imports them after its first frame (in the thread that opens the feed), not before."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, tui.cli, tui.app, tui.commands\n"
+        "heavy = ('pydantic', 'feeds.models', 'feeds.parse', 'feeds.recording', 'uvicorn')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

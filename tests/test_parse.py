@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.parse import Answer, FeedError, parse_answer
+from feeds.answer import Answer, FeedError
+from feeds.parse import parse_answer
 from feeds.sanitise import is_printable
 from tests import factories as f
 

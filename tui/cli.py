@@ -7,17 +7,13 @@ import argparse
 import sys
 
 from feeds.commands import BUNDLED_NIGHT, add_commands, add_feed_options, settings_from
-from feeds.recording import RecordingError
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from tui.app import run_replay
 
-    try:
-        return run_replay(args.file, speed=args.speed, start=args.start, faults=args.faults)
-    except (RecordingError, ValueError) as error:
-        print(f"election-night: {error}", file=sys.stderr)
-        return 2
+    # A bad recording or start time ends the app with its message and exit code 2.
+    return run_replay(args.file, speed=args.speed, start=args.start, faults=args.faults)
 
 
 def cmd_watch(args: argparse.Namespace) -> int:

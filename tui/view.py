@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from rich.style import Style
@@ -16,9 +17,11 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from feeds.models import NOC, Council
-from feeds.reference import NOC_COLOUR, PARTIES, UNKNOWN_COLOUR
+from feeds.reference import NOC, NOC_COLOUR, PARTIES, UNKNOWN_COLOUR
 from feeds.store import ResultsStore
+
+if TYPE_CHECKING:
+    from feeds.models import Council
 
 UK = ZoneInfo("Europe/London")
 DEFAULT_COLOURS = {party.code: party.colour for party in PARTIES}

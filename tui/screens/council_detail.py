@@ -15,11 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from feeds.aggregate import result_phrase
-from feeds.models import Council
 from feeds.store import ResultsStore
 from tui.view import party_chip, status_text, uk_datetime
 
 if TYPE_CHECKING:
+    from feeds.models import Council
     from tui.app import ElectionNightApp
 
 

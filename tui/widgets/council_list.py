@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -17,9 +18,11 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey
 
 from feeds.aggregate import is_gain, result_phrase
-from feeds.models import Council
 from feeds.store import ResultsStore
 from tui.view import party_chip, party_list, put_cell, status_text, uk_time
+
+if TYPE_CHECKING:
+    from feeds.models import Council
 
 # The result first after the name: at 80 columns it is what must stay on screen.
 COLUMNS = (

@@ -8,6 +8,7 @@ party code on its colour (never colour alone); undeclared councils are dim.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -17,9 +18,11 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from feeds.aggregate import result_phrase
-from feeds.models import Council
 from feeds.store import ResultsStore
 from tui.view import contrast, party_colour
+
+if TYPE_CHECKING:
+    from feeds.models import Council
 
 #: Regions by rough geography, north to south and west to east.
 MAP_ROWS: tuple[tuple[str, ...], ...] = (

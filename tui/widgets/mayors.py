@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import DataTable
 
-from feeds.models import MayoralContest
 from feeds.store import ResultsStore
 from tui.view import party_chip, put_cell, status_text
+
+if TYPE_CHECKING:
+    from feeds.models import MayoralContest
 
 COLUMNS = (
     ("contest", "Contest"),

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
 from feeds.aggregate import Scoreboard, ScoreboardRow
-from feeds.models import NOC
+from feeds.reference import NOC
 from feeds.store import ResultsStore
 from tui.view import party_chip, put_cell, signed
 

@@ -1,0 +1,65 @@
+"""A validated feed answer, and the errors of reading one. Free of pydantic, so that the
+app can show its first frame before the validation layer is imported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from feeds.models import (
+        Council,
+        CountingArea,
+        Election,
+        MayoralContest,
+        Party,
+        Projections,
+        Referendum,
+        Region,
+    )
+
+
+class FeedError(Exception):
+    """An answer that cannot be used at all. The message is short, clean and safe to show."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    kind: str
+    index: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}[{self.index}]: {self.reason}"
+
+
+@dataclass(slots=True)
+class Answer:
+    """A validated feed answer: the records that passed and the ones that did not."""
+
+    kind: Literal["snapshot", "changes"]
+    seq: int
+    since: int | None = None
+    epoch: int | None = None
+    poll_after: float | None = None
+    election: Election | None = None
+    regions: list[Region] = field(default_factory=list)
+    parties: list[Party] = field(default_factory=list)
+    councils: list[Council] = field(default_factory=list)
+    referendums: list[Referendum] = field(default_factory=list)
+    counting_areas: list[CountingArea] = field(default_factory=list)
+    mayors: list[MayoralContest] = field(default_factory=list)
+    projections: Projections | None = None
+    rejects: list[Reject] = field(default_factory=list)
+
+    @property
+    def record_count(self) -> int:
+        return (
+            len(self.regions)
+            + len(self.parties)
+            + len(self.councils)
+            + len(self.referendums)
+            + len(self.counting_areas)
+            + len(self.mayors)
+            + (self.projections is not None)
+        )
