@@ -83,8 +83,9 @@ class ElectionNightApp(App[None]):
     ]
     REPLAY_ACTIONS = frozenset({"toggle_pause", "faster", "slower", "step", "go_to"})
 
-    region: reactive[str | None] = reactive(None, bindings=True)
-    text_filter: reactive[str] = reactive("")
+    # init=False: on_mount draws every view once; initial watcher calls would draw them twice more.
+    region: reactive[str | None] = reactive(None, bindings=True, init=False)
+    text_filter: reactive[str] = reactive("", init=False)
 
     def __init__(
         self,
