@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,39 +129,57 @@ class ElectionNightApp(App[None]):
         return Filter(self.region, self.text_filter)
 
     def compose(self) -> ComposeResult:
-        yield OneLine(id="title-bar")
-        yield Static("", id="test-banner", markup=False)
-        with TabbedContent(initial="overview"):
+        # Kept by reference: every poll and keystroke updates these, and a query walks the DOM.
+        self._title = OneLine(id="title-bar")
+        self._banner = Static("", id="test-banner", markup=False)
+        self._tabs = TabbedContent(initial="overview")
+        self._scoreboard = ScoreboardPanel(id="scoreboard")
+        self._latest = LatestDeclarations(id="latest")
+        self._council_table = CouncilTable(id="council-table")
+        self._council_map = CouncilMap(id="council-map")
+        self._referendum_panels = (
+            ReferendumPanel(id="overview-referendums"),
+            ReferendumPanel(id="referendum-panel"),
+        )
+        self._mayors = MayorsTable(id="mayors-table")
+        self._log = Log(id="feed-log", max_lines=500)
+        yield self._title
+        yield self._banner
+        with self._tabs:
             with TabPane("1 Overview", id="overview"):
                 with VerticalScroll(id="overview-scroll"):
                     with Horizontal(id="overview-columns"):
                         with Vertical(id="overview-left"):
-                            yield ScoreboardPanel(id="scoreboard")
-                            yield ReferendumPanel(id="overview-referendums")
+                            yield self._scoreboard
+                            yield self._referendum_panels[0]
                         with Vertical(id="overview-right"):
                             yield Static("Latest declarations", classes="heading")
-                            yield LatestDeclarations(id="latest")
+                            yield self._latest
             with TabPane("2 Councils", id="councils"):
-                yield CouncilTable(id="council-table")
+                yield self._council_table
             with TabPane("3 Map", id="map"), VerticalScroll():
-                yield CouncilMap(id="council-map")
+                yield self._council_map
             with TabPane("4 Referendums", id="referendums"), VerticalScroll():
-                yield ReferendumPanel(id="referendum-panel")
+                yield self._referendum_panels[1]
             with TabPane("5 Mayors", id="mayors"):
-                yield MayorsTable(id="mayors-table")
+                yield self._mayors
             with TabPane("6 Log", id="log"):
-                yield Log(id="feed-log", max_lines=500)
+                yield self._log
         yield FilterBar(id="filter-bar")
         yield FeedStatus(id="feed-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(CouncilTable).watched = set(self.watchlist.ids)
+        self._council_table.watched = set(self.watchlist.ids)
         if self.watchlist.error:
             self.log_feed(self.watchlist.error)
         self.refresh_views(set(self.store.councils))
         self.tick()  # the status line from the first frame, not a second later
         self.set_interval(1.0, self.tick)
+        # What exists now (modules, widgets) and after each whole state (the records) lives
+        # as long as the app: frozen, the collector stops re-scanning it, which made
+        # 100-200 ms pauses mid-night. Records that are replaced are freed by refcount.
+        gc.freeze()
         if self._connect is not None:
             # After the first frame: the loading thread would otherwise compete with it.
             self.call_after_refresh(self.connect_feed)
@@ -250,6 +269,8 @@ class ElectionNightApp(App[None]):
             first = outcome.snapshot and (self._seen_data is False or outcome.changes.reset)
             self._seen_data = True
             self.apply_changes(outcome.changes, snapshot=first)
+            if first:
+                gc.freeze()
         self.tick()
 
     def apply_changes(self, changes: ChangeSet, snapshot: bool = False) -> None:
@@ -263,7 +284,7 @@ class ElectionNightApp(App[None]):
             self.notify(f"Implausible change: {note}", severity="warning", markup=False, timeout=8)
         if changes.reset:
             self.log_feed("the feed restarted its history; showing its new state")
-            self.query_one(LatestDeclarations).entries.clear()
+            self._latest.entries.clear()
             self.revisions.clear()
         if changes.empty and not changes.rejects:
             return
@@ -288,8 +309,8 @@ class ElectionNightApp(App[None]):
         return self.clock()
 
     def _record_declarations(self, changes: ChangeSet, snapshot: bool) -> None:
-        latest = self.query_one(LatestDeclarations)
-        table = self.query_one(CouncilTable)
+        latest = self._latest
+        table = self._council_table
         now = self.feed_time()
         seen_at = uk_time(now)
         fresh: set[str] = set()
@@ -382,20 +403,20 @@ class ElectionNightApp(App[None]):
         visible = view.councils(store)
         where = view.describe(store)
         board = scoreboard(visible, store.projections, store.parties)
-        self.query_one(ScoreboardPanel).show(board, store, where)
-        table = self.query_one(CouncilTable)
-        if self.query_one(TabbedContent).active == "councils":
+        self._scoreboard.show(board, store, where)
+        table = self._council_table
+        if self._tabs.active == "councils":
             table.sync(store, visible, changed_councils)
         else:
             table.defer(changed_councils)
-        self.query_one(CouncilMap).show(store, visible)
-        for panel in self.query(ReferendumPanel):
+        self._council_map.show(store, visible)
+        for panel in self._referendum_panels:
             panel.show(store, view)
         regions = view.regions(store) if view.active else None
-        self.query_one(MayorsTable).show(
+        self._mayors.show(
             store, [m for m in store.mayors.values() if regions is None or m.region in regions]
         )
-        self.query_one(LatestDeclarations).show(regions)
+        self._latest.show(regions)
         self._show_title()
 
     # The top lines and the status line.
@@ -414,8 +435,8 @@ class ElectionNightApp(App[None]):
         text.append(self.view.describe(store), style="bold reverse" if self.view.active else "bold")
         text.append(" · ")
         text.append(name)
-        self.query_one("#title-bar", OneLine).set_text(text)
-        banner = self.query_one("#test-banner", Static)
+        self._title.set_text(text)
+        banner = self._banner
         is_test = bool(store.election and store.election.test)
         if banner.display != is_test:  # changing it re-lays the screen out: only when needed
             banner.update(Content("TEST DATA — this feed says it is test or rehearsal data"))
@@ -451,7 +472,7 @@ class ElectionNightApp(App[None]):
 
     def log_feed(self, line: str) -> None:
         stamp = self.clock().astimezone(UK).strftime("%H:%M:%S")
-        self.query_one("#feed-log", Log).write_line(f"{stamp} {line}")
+        self._log.write_line(f"{stamp} {line}")
 
     # Filtering by region.
 
@@ -498,7 +519,7 @@ class ElectionNightApp(App[None]):
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "councils":
-            self.query_one(CouncilTable).catch_up(self.store, self.view.councils(self.store))
+            self._council_table.catch_up(self.store, self.view.councils(self.store))
 
     def _focus_active_tab(self) -> None:
         active = self.query_one(TabbedContent).active
@@ -533,7 +554,7 @@ class ElectionNightApp(App[None]):
         if council is None:
             return
         watched = self.watchlist.toggle(council_id)
-        table = self.query_one(CouncilTable)
+        table = self._council_table
         table.watched = set(self.watchlist.ids)
         table.refresh_rows(self.store, {council_id})
         message = f"{'Watching' if watched else 'No longer watching'} {council.name}"
@@ -582,6 +603,7 @@ class ElectionNightApp(App[None]):
         self.push_screen(GoToTime(), chosen)
 
     async def on_unmount(self) -> None:
+        gc.unfreeze()  # what was frozen can be collected again once the app is gone
         if self.source.poller is not None:
             await self.source.poller.aclose()
         if self.source.replay is not None:

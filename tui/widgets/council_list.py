@@ -11,6 +11,7 @@ from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.cache import LRUCache
+from textual.color import Color
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
@@ -79,6 +80,7 @@ class CouncilTable(DataTable[Text]):
         self._cell_content = LRUCache(20_000)
         self._cell_meta: dict[tuple[int, int], Style] = {}
         self._frame_style: Style | None = None
+        self._frame_backgrounds: tuple[Color, Color] | None = None
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.sort_by = "name"
         self._pending: set[str] | None = None
@@ -139,14 +141,21 @@ class CouncilTable(DataTable[Text]):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._frame_style = super().rich_style
+        self._frame_backgrounds = super().background_colors
         try:
             return super().render_lines(crop)
         finally:
-            self._frame_style = None
+            self._frame_style = self._frame_backgrounds = None
 
     @property
     def rich_style(self) -> Style:
         return self._frame_style if self._frame_style is not None else super().rich_style
+
+    @property
+    def background_colors(self) -> tuple[Color, Color]:
+        if self._frame_backgrounds is not None:
+            return self._frame_backgrounds
+        return super().background_colors
 
     def _get_row_style(self, row_index: int, base_style: Style) -> Style:
         if row_index >= self.fixed_rows and self.zebra_stripes:  # cached until a refresh
