@@ -32,8 +32,11 @@ def minimal() -> float:
 def replay(with_data: bool) -> float:
     """The bundled replay exactly as `election-night` starts it: to its first painted frame,
     or to the first frame that shows the feed's data."""
+    import gc
     import tempfile
     from pathlib import Path
+
+    gc.disable()  # exactly as `election-night` (tui.cli.cmd_replay) starts; the app re-enables it
 
     from feeds.client import PollOutcome
     from feeds.commands import BUNDLED_NIGHT

@@ -386,3 +386,18 @@ async def test_a_poll_or_a_feed_that_lands_while_the_app_closes_is_dropped(
     app._connected(FeedSource("late"), lambda: closed.append(True))
     assert closed == [True]
     assert app.source.label == "test feed"
+
+
+async def test_the_collector_is_back_on_after_the_first_frame(tmp_path: Path) -> None:
+    """`election-night` turns the garbage collector off while it starts; the app must turn it
+    back on, or a night-long session would never collect a cycle."""
+    import gc
+
+    gc.disable()
+    try:
+        app = make_test_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()

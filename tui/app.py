@@ -180,6 +180,7 @@ class ElectionNightApp(App[None]):
         # as long as the app: frozen, the collector stops re-scanning it, which made
         # 100-200 ms pauses mid-night. Records that are replaced are freed by refcount.
         gc.freeze()
+        self.call_after_refresh(gc.enable)  # off during start-up when the command turned it off
         if self._connect is not None:
             # After the first frame: the loading thread would otherwise compete with it.
             self.call_after_refresh(self.connect_feed)
