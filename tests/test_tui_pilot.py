@@ -401,3 +401,43 @@ async def test_the_collector_is_back_on_after_the_first_frame(tmp_path: Path) ->
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_data_that_arrives_before_the_hidden_tabs_are_filled_is_all_shown(
+    tmp_path: Path, bundled_recording: Recording, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tabs not on screen are mounted after the first frame; a feed (or a keystroke)
+    can get there first. Hold the filling back, apply half the night, then let it run."""
+    from textual.widgets import Log
+
+    from tui.app import ElectionNightApp
+
+    fill = ElectionNightApp._fill_hidden_tabs
+
+    async def held_back(self: ElectionNightApp) -> None:
+        return None
+
+    monkeypatch.setattr(ElectionNightApp, "_fill_hidden_tabs", held_back)
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert not app.query(CouncilTable)
+        feed_recording(app, bundled_recording, MIDNIGHT_ISH)
+        app.log_feed("an early line")
+        await pilot.press("2")  # the councils tab, before its table exists
+        await pilot.pause()
+        await fill(app)
+        await pilot.pause()
+        table = app.query_one(CouncilTable)
+        assert table.row_count == len(app.store.councils) == 200
+        declared = {c.id for c in app.store.councils.values() if c.has_result}
+        shown = {
+            row.key.value
+            for row in table.ordered_rows
+            if table.get_cell(row.key, "status").plain in ("declared", "corrected")
+        }
+        assert declared and shown == declared
+        assert app.focused is table
+        assert any("an early line" in line for line in app.query_one("#feed-log", Log).lines)
+        await pilot.press("3")
+        assert app.query_one(CouncilMap).is_mounted

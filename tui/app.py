@@ -119,6 +119,8 @@ class ElectionNightApp(App[None]):
         self._poll_timer: Timer | None = None
         self._seen_data = False
         self._feed_log_lines = 0
+        self._hidden_tabs_ready = False
+        self._early_log: list[str] = []
 
     @property
     def is_replay(self) -> bool:
@@ -155,16 +157,12 @@ class ElectionNightApp(App[None]):
                         with Vertical(id="overview-right"):
                             yield Static("Latest declarations", classes="heading")
                             yield self._latest
-            with TabPane("2 Councils", id="councils"):
-                yield self._council_table
-            with TabPane("3 Map", id="map"), VerticalScroll():
-                yield self._council_map
-            with TabPane("4 Referendums", id="referendums"), VerticalScroll():
-                yield self._referendum_panels[1]
-            with TabPane("5 Mayors", id="mayors"):
-                yield self._mayors
-            with TabPane("6 Log", id="log"):
-                yield self._log
+            # Filled after the first frame (_fill_hidden_tabs): ~5 % of start-up.
+            yield TabPane("2 Councils", id="councils")
+            yield TabPane("3 Map", id="map")
+            yield TabPane("4 Referendums", id="referendums")
+            yield TabPane("5 Mayors", id="mayors")
+            yield TabPane("6 Log", id="log")
         yield FilterBar(id="filter-bar")
         yield FeedStatus(id="feed-status")
         yield Footer()
@@ -181,6 +179,7 @@ class ElectionNightApp(App[None]):
         # 100-200 ms pauses mid-night. Records that are replaced are freed by refcount.
         gc.freeze()
         self.call_after_refresh(gc.enable)  # off during start-up when the command turned it off
+        self.call_after_refresh(self._fill_hidden_tabs)
         if self._connect is not None:
             # After the first frame: the loading thread would otherwise compete with it.
             self.call_after_refresh(self.connect_feed)
@@ -398,6 +397,27 @@ class ElectionNightApp(App[None]):
             timeout=8,
         )
 
+    async def _fill_hidden_tabs(self) -> None:
+        """Mount the tabs that are not on screen at start, after the first frame, and bring
+        them up to date with whatever arrived meanwhile."""
+        panes = (
+            ("councils", self._council_table),
+            ("map", VerticalScroll(self._council_map)),
+            ("referendums", VerticalScroll(self._referendum_panels[1])),
+            ("mayors", self._mayors),
+            ("log", self._log),
+        )
+        for pane_id, widget in panes:
+            await self.query_one(f"#{pane_id}", TabPane).mount(widget)
+        await self.query_one(FilterBar).fill()
+        self._hidden_tabs_ready = True
+        for line in self._early_log:
+            self._log.write_line(line)
+        self._early_log.clear()
+        self.refresh_views(set(self.store.councils))
+        if self._tabs.active != "overview" and not self.query_one(FilterBar).is_open:
+            self._focus_active_tab()  # the user got to another tab first
+
     def refresh_views(self, changed_councils: set[str]) -> None:
         store = self.store
         view = self.view
@@ -406,17 +426,20 @@ class ElectionNightApp(App[None]):
         board = scoreboard(visible, store.projections, store.parties)
         self._scoreboard.show(board, store, where)
         table = self._council_table
-        if self._tabs.active == "councils":
+        ready = self._hidden_tabs_ready
+        if ready and self._tabs.active == "councils":
             table.sync(store, visible, changed_councils)
         else:
             table.defer(changed_councils)
-        self._council_map.show(store, visible)
-        for panel in self._referendum_panels:
+        if ready:
+            self._council_map.show(store, visible)
+        for panel in self._referendum_panels if ready else self._referendum_panels[:1]:
             panel.show(store, view)
         regions = view.regions(store) if view.active else None
-        self._mayors.show(
-            store, [m for m in store.mayors.values() if regions is None or m.region in regions]
-        )
+        if ready:
+            self._mayors.show(
+                store, [m for m in store.mayors.values() if regions is None or m.region in regions]
+            )
         self._latest.show(regions)
         self._show_title()
 
@@ -473,7 +496,10 @@ class ElectionNightApp(App[None]):
 
     def log_feed(self, line: str) -> None:
         stamp = self.clock().astimezone(UK).strftime("%H:%M:%S")
-        self._log.write_line(f"{stamp} {line}")
+        if self._hidden_tabs_ready:
+            self._log.write_line(f"{stamp} {line}")
+        else:
+            self._early_log.append(f"{stamp} {line}")
 
     # Filtering by region.
 
@@ -507,8 +533,8 @@ class ElectionNightApp(App[None]):
         self.region = None
         self.text_filter = ""
 
-    def action_open_filter(self) -> None:
-        self.query_one(FilterBar).open(self.text_filter)
+    async def action_open_filter(self) -> None:
+        await self.query_one(FilterBar).open(self.text_filter)
 
     @on(FilterBar.Changed)
     def _filter_changed(self, event: FilterBar.Changed) -> None:
@@ -519,14 +545,18 @@ class ElectionNightApp(App[None]):
 
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "councils":
+        if event.pane.id == "councils" and self._hidden_tabs_ready:
             self._council_table.catch_up(self.store, self.view.councils(self.store))
 
     def _focus_active_tab(self) -> None:
-        active = self.query_one(TabbedContent).active
-        targets = {"councils": CouncilTable, "map": CouncilMap, "mayors": MayorsTable}
-        if active in targets:
-            self.query_one(targets[active]).focus()
+        targets = {
+            "councils": self._council_table,
+            "map": self._council_map,
+            "mayors": self._mayors,
+        }
+        target = targets.get(self._tabs.active)
+        if target is not None and target.is_mounted:
+            target.focus()
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -557,7 +587,8 @@ class ElectionNightApp(App[None]):
         watched = self.watchlist.toggle(council_id)
         table = self._council_table
         table.watched = set(self.watchlist.ids)
-        table.refresh_rows(self.store, {council_id})
+        if table.is_mounted:
+            table.refresh_rows(self.store, {council_id})
         message = f"{'Watching' if watched else 'No longer watching'} {council.name}"
         if self.watchlist.error:
             message += f" ({self.watchlist.error})"

@@ -258,14 +258,15 @@ class CouncilTable(DataTable[Text]):
             put_cell(self, council_id, column, cell)
 
     def highlight(self, ids: set[str], store: ResultsStore, seconds: float) -> None:
-        """Mark new declarations for a moment. The timer is the table's, so it goes with it."""
+        """Mark new declarations for a moment."""
         self.highlighted_ids |= ids
 
         def fade() -> None:
             self.highlighted_ids -= ids
             self.refresh_rows(store, ids)
 
-        self.set_timer(seconds, fade)
+        # The app's timer: the table may not be mounted yet in the first moments.
+        self.app.set_timer(seconds, fade)
 
     def refresh_rows(self, store: ResultsStore, ids: Iterable[str]) -> None:
         present = {key.value for key in self.rows}

@@ -25,15 +25,27 @@ class FilterBar(Horizontal):
             self.done = done
             super().__init__()
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._field = Input(placeholder="region or council name", id="filter-input", max_length=60)
+
     def compose(self) -> ComposeResult:
         yield Label("Filter:")
-        yield Input(placeholder="region or council name", id="filter-input", max_length=60)
 
-    def open(self, current: str) -> None:
+    async def fill(self) -> None:
+        """Mount the input after the app's first frame: it is not needed before `/`."""
+        if not self._field.is_mounted:
+            await self.mount(self._field)
+
+    @property
+    def is_open(self) -> bool:
+        return self.has_class("-open")
+
+    async def open(self, current: str) -> None:
         self.add_class("-open")
-        field = self.query_one(Input)
-        field.value = current
-        field.focus()
+        await self.fill()  # `/` pressed within the first frames
+        self._field.value = current
+        self._field.focus()
 
     def close(self) -> None:
         self.remove_class("-open")
@@ -50,6 +62,6 @@ class FilterBar(Horizontal):
         self.post_message(self.Changed(event.value, done=True))
 
     def action_clear(self) -> None:
-        self.query_one(Input).value = ""
+        self._field.value = ""
         self.close()
         self.post_message(self.Changed("", done=True))

@@ -61,7 +61,15 @@ class ReferendumPanel(Static):
     ReferendumPanel { height: auto; padding: 0 1; }
     """
 
+    _shown: tuple[ResultsStore, Filter] | None = None
+
+    def on_resize(self) -> None:
+        # The bars are sized to the panel: shown before the first layout, they were guessed.
+        if self._shown is not None:
+            self.show(*self._shown)
+
     def show(self, store: ResultsStore, view: Filter) -> None:
+        self._shown = (store, view)
         regions = view.regions(store)
         width = self.size.width or 80
         blocks: list[Text] = []
