@@ -441,3 +441,13 @@ async def test_data_that_arrives_before_the_hidden_tabs_are_filled_is_all_shown(
         assert any("an early line" in line for line in app.query_one("#feed-log", Log).lines)
         await pilot.press("3")
         assert app.query_one(CouncilMap).is_mounted
+
+
+async def test_quitting_at_the_first_frame_is_clean(tmp_path: Path) -> None:
+    """The hidden tabs are filled just after the first frame; a user (or a bad recording)
+    can end the app before that, and the filling must then stand down, not raise."""
+    app = make_test_app(tmp_path)
+    app.call_after_refresh(app.exit)  # queued before the app's own after-first-frame work
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    assert not app.is_running  # and run_test raised nothing the app hit on the way out

@@ -408,7 +408,10 @@ class ElectionNightApp(App[None]):
             ("log", self._log),
         )
         for pane_id, widget in panes:
-            await self.query_one(f"#{pane_id}", TabPane).mount(widget)
+            pane = self.query_one(f"#{pane_id}", TabPane)
+            if not pane.is_attached:  # the app is already leaving
+                return
+            await pane.mount(widget)
         await self.query_one(FilterBar).fill()
         self._hidden_tabs_ready = True
         for line in self._early_log:
