@@ -543,7 +543,7 @@ async def bench_poll_and_validate(samples: int) -> list[Figure]:
 
 
 BENCHES: dict[str, Callable[[argparse.Namespace], list[Figure]]] = {
-    "startup": lambda a: bench_startup(3 if a.quick else 7),
+    "startup": lambda a: bench_startup(3 if a.quick else 11),
     "declaration": lambda a: asyncio.run(bench_declaration_and_filter(40 if a.quick else 120)),
     "night": lambda a: bench_night(),
     "poll": lambda a: asyncio.run(bench_poll_and_validate(50 if a.quick else 200)),

@@ -12,7 +12,7 @@ from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.color import Color
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -81,6 +81,7 @@ class CouncilTable(DataTable[Text]):
         self._cell_meta: dict[tuple[int, int], Style] = {}
         self._frame_style: Style | None = None
         self._frame_backgrounds: tuple[Color, Color] | None = None
+        self._frame_size: Size | None = None
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.sort_by = "name"
         self._pending: set[str] | None = None
@@ -142,10 +143,15 @@ class CouncilTable(DataTable[Text]):
     def render_lines(self, crop: Region) -> list[Strip]:
         self._frame_style = super().rich_style
         self._frame_backgrounds = super().background_colors
+        self._frame_size = super().size
         try:
             return super().render_lines(crop)
         finally:
-            self._frame_style = self._frame_backgrounds = None
+            self._frame_style = self._frame_backgrounds = self._frame_size = None
+
+    @property
+    def size(self) -> Size:
+        return self._frame_size if self._frame_size is not None else super().size
 
     @property
     def rich_style(self) -> Style:
