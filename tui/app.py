@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -39,6 +39,9 @@ from tui.widgets.latest import Declaration, LatestDeclarations
 from tui.widgets.mayors import MayorsTable
 from tui.widgets.referendums import ReferendumPanel
 from tui.widgets.scoreboard import ScoreboardPanel
+
+if TYPE_CHECKING:
+    from feeds.models import Council
 
 HIGHLIGHT_SECONDS = 6.0
 MAX_TOASTS = 3
@@ -425,26 +428,30 @@ class ElectionNightApp(App[None]):
         store = self.store
         view = self.view
         visible = view.councils(store)
-        where = view.describe(store)
-        board = scoreboard(visible, store.projections, store.parties)
-        self._scoreboard.show(board, store, where)
-        table = self._council_table
-        ready = self._hidden_tabs_ready
-        if ready and self._tabs.active == "councils":
-            table.sync(store, visible, changed_councils)
-        else:
-            table.defer(changed_councils)
-        if ready:
-            self._council_map.show(store, visible)
-        for panel in self._referendum_panels if ready else self._referendum_panels[:1]:
-            panel.show(store, view)
         regions = view.regions(store) if view.active else None
-        if ready:
-            self._mayors.show(
-                store, [m for m in store.mayors.values() if regions is None or m.region in regions]
-            )
+        board = scoreboard(visible, store.projections, store.parties)
+        self._scoreboard.show(board, store, view.describe(store))
+        self._referendum_panels[0].show(store, view)
         self._latest.show(regions)
+        if self._hidden_tabs_ready:
+            self._refresh_tabs(visible, regions, changed_councils)
+        else:
+            self._council_table.defer(changed_councils)
         self._show_title()
+
+    def _refresh_tabs(
+        self, visible: list[Council], regions: set[str] | None, changed_councils: set[str]
+    ) -> None:
+        store = self.store
+        if self._tabs.active == "councils":
+            self._council_table.sync(store, visible, changed_councils)
+        else:  # drawn when its tab is shown
+            self._council_table.defer(changed_councils)
+        self._council_map.show(store, visible)
+        self._referendum_panels[1].show(store, self.view)
+        self._mayors.show(
+            store, [m for m in store.mayors.values() if regions is None or m.region in regions]
+        )
 
     # The top lines and the status line.
 
@@ -562,7 +569,7 @@ class ElectionNightApp(App[None]):
             target.focus()
 
     def action_show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        self._tabs.active = tab
         self._focus_active_tab()
 
     def action_help(self) -> None:
