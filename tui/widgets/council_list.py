@@ -73,9 +73,9 @@ class CouncilTable(DataTable[Text]):
             super().__init__()
 
     def __init__(self, **kwargs: object) -> None:
-        # Each cell's text rendered once per width. DataTable renders every visible cell
-        # through Rich again after any change to the table (its caches are keyed on a
-        # change counter), which made a region filter cost ~80 ms of cell rendering.
+        # Each distinct cell text rendered once, then padded to its column. DataTable renders
+        # every visible cell through Rich again after any change to the table (its caches are
+        # keyed on a change counter), which made a region filter cost ~80 ms of cell rendering.
         self._cell_content: LRUCache[tuple[object, ...], list[Segment]]
         self._cell_content = LRUCache(20_000)
         self._cell_meta: dict[tuple[int, int], Style] = {}
@@ -138,7 +138,8 @@ class CouncilTable(DataTable[Text]):
         pre_style = base_style + meta + component_style
         return [list(Segment.apply_style(line, pre_style, post_style))]
 
-    # DOMNode.rich_style walks every ancestor; DataTable asks for it on every line and row.
+    # The widget's style, backgrounds and size each walk up the DOM, and DataTable asks for
+    # them on every line and row: answered once per frame instead.
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._frame_style = super().rich_style
