@@ -14,7 +14,7 @@ from feeds.aggregate import (
 from feeds.models import Council, CountingArea, Referendum
 from feeds.night2022 import council_from_row, read_councils
 from tests import factories as f
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, needs_shared_data
 
 
 def council(**kw: object) -> Council:
@@ -96,6 +96,7 @@ def test_scoreboard_hand_worked() -> None:
     assert [r.party for r in board.rows] == ["LAB", "CON", "LD"]
 
 
+@needs_shared_data
 def test_the_real_2022_night_control_counts() -> None:
     rows = read_councils(SHARED_DATA)
     assert len(rows) == 200

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from feeds.recording import Recording, RecordingError, RecordingWriter, read_recording, state_body
 from feeds.store import ResultsStore
 from tests import factories as f
-from tests.conftest import BUNDLED_NIGHT
+from tests.conftest import BUNDLED_NIGHT, needs_shared_data
 
 HEADER = {
     "format": "election-night-recording/1",
@@ -166,6 +166,7 @@ def test_bundled_night_keyframes_make_seeking_cheap(bundled_recording: Recording
     assert len(keyframes) >= 4
 
 
+@needs_shared_data
 def test_bundled_recording_is_rebuilt_identically(tmp_path: Path) -> None:
     from feeds.night2022 import write_night
     from tests.conftest import SHARED_DATA
