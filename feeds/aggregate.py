@@ -59,8 +59,8 @@ class ScoreboardRow:
     party: str
     councils: int
     councils_change: int
-    councillors: int
-    councillors_change: int
+    councillors: int | None  # None: no declared council in view has seat figures
+    councillors_change: int | None  # None: no declared council in view has change figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,7 @@ class Scoreboard:
     total: int
     councils_with_seats: int  # declared councils whose seat figures the feed supplies
     projections: Projections | None = None
+    councils_with_changes: int = 0  # declared councils whose seat changes the feed supplies
 
     def row(self, party: str) -> ScoreboardRow | None:
         if party == NOC:
@@ -87,12 +88,14 @@ def scoreboard(
 
     Control change compares control after with control before for the same declared
     councils, so it always sums to zero across parties and NOC (new councils excepted).
+    Councillors and their change are unknown (None), not zero, when no declared council in
+    view has those figures.
     """
     controlled: Counter[str] = Counter()
     controlled_before: Counter[str] = Counter()
     won: Counter[str] = Counter()
     won_change: Counter[str] = Counter()
-    declared = total = with_seats = 0
+    declared = total = with_seats = with_changes = 0
     for council in councils:
         if council.status == "cancelled":
             continue
@@ -108,6 +111,7 @@ def scoreboard(
             with_seats += 1
             won.update(council.seats_won)
         if council.seats_change is not None:
+            with_changes += 1
             won_change.update(council.seats_change)
 
     parties = set(controlled) | set(controlled_before) | set(won) | set(won_change)
@@ -117,15 +121,17 @@ def scoreboard(
             party,
             controlled[party],
             controlled[party] - controlled_before[party],
-            won[party],
-            won_change[party],
+            won[party] if with_seats else None,
+            won_change[party] if with_changes else None,
         )
         for party in parties
     ]
     order = {code: index for index, code in enumerate(party_order)}
-    rows.sort(key=lambda r: (-r.councils, -r.councillors, order.get(r.party, len(order)), r.party))
-    noc = ScoreboardRow(NOC, controlled[NOC], controlled[NOC] - controlled_before[NOC], 0, 0)
-    return Scoreboard(rows, noc, declared, total, with_seats, projections)
+    rows.sort(
+        key=lambda r: (-r.councils, -(r.councillors or 0), order.get(r.party, len(order)), r.party)
+    )
+    noc = ScoreboardRow(NOC, controlled[NOC], controlled[NOC] - controlled_before[NOC], None, None)
+    return Scoreboard(rows, noc, declared, total, with_seats, projections, with_changes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,9 +148,9 @@ class ReferendumTotals:
     referendum: Referendum
     options: list[OptionTotal]
     areas_declared: int
-    areas_total: int
+    areas_total: int | None  # None: the feed has not said how many areas there are
     valid_votes: int
-    rejected: int
+    rejected: int | None  # None: no declared area reports its rejected ballots
     electorate_declared: int  # electorate of the declared areas that report one
     turnout: float | None  # per cent, over declared areas with an electorate
     leader: str | None
@@ -152,23 +158,35 @@ class ReferendumTotals:
     certain: bool
     final: bool
     remaining_electorate: int | None = field(default=None)
+    areas_known: bool = True  # every counting area is listed, so "final" can be known
+    why_open: str | None = None  # why the outcome is not yet certain, in words
 
 
-def referendum_totals(referendum: Referendum, areas: Iterable[CountingArea]) -> ReferendumTotals:
-    """Running totals of a referendum, over the given areas (all of them, or one region's).
+def referendum_totals(
+    referendum: Referendum, areas: Iterable[CountingArea], *, whole: ReferendumTotals | None = None
+) -> ReferendumTotals:
+    """Running totals of a referendum over ``areas``: all its areas held, or (with ``whole``,
+    the totals of all of them) one region's.
 
-    The outcome is certain when the leader's margin exceeds the whole electorate still to
-    declare (every elector there voting for the runner-up could not catch up), and final when
-    every area has declared.
+    The set of areas is known when the referendum says how many it has and that many are
+    listed. Only then can the outcome be final (every area declared). It is certain when the
+    leader's margin exceeds the whole electorate still to declare (every elector there voting
+    for the runner-up could not catch up): with the set known, the electorates of the areas
+    still to declare; without it, the referendum's electorate less the declared areas'.
+    Votes for an option the referendum does not have are never summed.
     """
+    options_known = {option.id for option in referendum.options}
     votes: Counter[str] = Counter()
     won: Counter[str] = Counter()
-    declared = total = rejected = electorate = cast_where_electorate = 0
+    listed = declared = cancelled = rejected = rejected_reported = 0
+    electorate = cast_where_electorate = 0
+    declared_without_electorate = False
     remaining: int | None = 0
     for area in areas:
+        listed += 1
         if area.status == "cancelled":
+            cancelled += 1
             continue
-        total += 1
         if not area.has_result:
             if area.electorate is None:
                 remaining = None
@@ -176,16 +194,37 @@ def referendum_totals(referendum: Referendum, areas: Iterable[CountingArea]) -> 
                 remaining += area.electorate
             continue
         declared += 1
-        votes.update(area.votes)
-        rejected += area.rejected or 0
+        area_votes = {o: v for o, v in area.votes.items() if o in options_known}
+        votes.update(area_votes)
+        if area.rejected is not None:
+            rejected += area.rejected
+            rejected_reported += 1
         if area.electorate:
             electorate += area.electorate
-            cast_where_electorate += sum(area.votes.values()) + (area.rejected or 0)
-        if area.votes:
-            top = max(area.votes.values())
-            leaders = [o for o, v in area.votes.items() if v == top]
+            cast_where_electorate += sum(area_votes.values()) + (area.rejected or 0)
+        else:
+            declared_without_electorate = True
+        if area_votes:
+            top = max(area_votes.values())
+            leaders = [o for o, v in area_votes.items() if v == top]
             if len(leaders) == 1 and top > 0:
                 won[leaders[0]] += 1
+
+    if whole is not None:  # a region: its set is known exactly when the whole one is
+        areas_known = whole.areas_known
+        areas_total: int | None = listed - cancelled if areas_known else None
+    else:
+        expected = referendum.counting_areas
+        areas_known = expected is not None and listed >= expected
+        areas_total = (max(expected, listed) - cancelled) if expected is not None else None
+        if not areas_known:
+            # Areas the feed has not listed yet may hold any number of electors.
+            if referendum.electorate is not None and not declared_without_electorate:
+                remaining = max(0, referendum.electorate - electorate)
+            else:
+                remaining = None
+    if whole is not None and not areas_known:
+        remaining = None
 
     valid = sum(votes.values())
     options = [
@@ -202,16 +241,33 @@ def referendum_totals(referendum: Referendum, areas: Iterable[CountingArea]) -> 
     leader = None
     if valid and (len(ranked) < 2 or ranked[0].votes > ranked[1].votes):
         leader = ranked[0].option
-    final = total > 0 and declared == total
+    final = (
+        areas_known and areas_total is not None and areas_total > 0 and (declared == areas_total)
+    )
     margin = ranked[0].votes - ranked[1].votes if len(ranked) > 1 else ranked[0].votes
     certain = leader is not None and (final or (remaining is not None and margin > remaining))
+    why_open = None
+    if not certain:
+        if not areas_known and remaining is None:
+            why_open = (
+                "the feed has not said how many counting areas there are, nor the whole "
+                "electorate, so the votes still to come are unknown"
+                if referendum.counting_areas is None
+                else "not every counting area is listed yet, so the votes still to come are unknown"
+            )
+        elif remaining is None:
+            why_open = "an area still to declare has no electorate in the feed"
+        elif leader is not None:
+            why_open = (
+                f"the lead of {margin:,} is within the {remaining:,} electors still to declare"
+            )
     return ReferendumTotals(
         referendum=referendum,
         options=options,
         areas_declared=declared,
-        areas_total=total,
+        areas_total=areas_total,
         valid_votes=valid,
-        rejected=rejected,
+        rejected=rejected if rejected_reported else None,
         electorate_declared=electorate,
         turnout=(100.0 * cast_where_electorate / electorate) if electorate else None,
         leader=leader,
@@ -219,6 +275,8 @@ def referendum_totals(referendum: Referendum, areas: Iterable[CountingArea]) -> 
         certain=certain,
         final=final,
         remaining_electorate=remaining,
+        areas_known=areas_known,
+        why_open=why_open,
     )
 
 

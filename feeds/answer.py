@@ -26,11 +26,12 @@ class FeedError(Exception):
 @dataclass(frozen=True, slots=True)
 class Reject:
     kind: str
-    index: int
+    index: int | None  # position in the answer; None for a record already held
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.kind}[{self.index}]: {self.reason}"
+        where = self.kind if self.index is None else f"{self.kind}[{self.index}]"
+        return f"{where}: {self.reason}"
 
 
 @dataclass(slots=True)

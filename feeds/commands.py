@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from feeds.client import Failed, FeedPoller, PollOutcome, PollSettings, Updated, poll_forever
+from feeds.sanitise import clean_line
 
 # The recording, summary and replay modules (pydantic, uvicorn) load in the commands that
 # use them: the app's first frame needs none of them.
@@ -21,6 +22,14 @@ if TYPE_CHECKING:
     from feeds.recording import RecordingWriter
     from feeds.replay import ReplayFeed
     from feeds.store import ResultsStore
+
+
+def say(text: str, file: TextIO | None = None) -> None:
+    """Print one line for the user on stderr: every line passes the sanitiser, whatever it
+    quotes (a recording's warning, a feed's error), so no byte from a feed reaches the
+    terminal."""
+    print(clean_line(text, limit=2_000), file=file or sys.stderr)
+
 
 BUNDLED_NIGHT = Path(__file__).resolve().parent / "recordings" / "local-2022-05-05.jsonl"
 
@@ -55,7 +64,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         store = load_source(args.source, at=args.at, settings=settings_from(args))
         region = find_region(store, args.region) if args.region else None
     except SourceError as error:
-        print(f"election-night: {error}", file=sys.stderr)
+        say(f"election-night: {error}")
         return 2
     summary = summarise(store, region)
     if args.format == "json":
@@ -131,7 +140,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         return await record(args.url, output, settings, stop=stop)
 
     lines = asyncio.run(main())
-    print(f"recorded {lines} line(s) to {output}", file=sys.stderr)
+    say(f"recorded {lines} line(s) to {output}")
     return 0
 
 
@@ -166,10 +175,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             args.file, speed=args.speed, start=args.start, faults=args.faults, poll_after=2.0
         )
     except (RecordingError, ValueError) as error:
-        print(f"election-night: {error}", file=sys.stderr)
+        say(f"election-night: {error}")
         return 2
     for warning in feed.recording.warnings[:20]:
-        print(f"warning: {warning}", file=sys.stderr)
+        say(f"warning: {warning}")
     logging.getLogger("uvicorn.error").addFilter(HideTruncationFaults())
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(

@@ -31,6 +31,8 @@ FORMAT = "election-night/1"
 MAX_SEATS = 1_000
 MAX_VOTES = 100_000_000
 MAX_REVISION = 2**31 - 1
+MAX_COUNTING_AREAS = 50_000
+MAX_ELECTORATE = 1_000_000_000
 
 
 def _require_str(value: Any) -> Any:
@@ -40,8 +42,20 @@ def _require_str(value: Any) -> Any:
     return value
 
 
+#: Times outside these years are not election results; at the extremes (9999-12-31 with a
+#: negative offset, year 1) converting to UTC overflows, which once killed the poll loop.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+
+
 def _to_utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC)
+    try:
+        utc = value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("time out of range") from None
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError("time out of range (years 1900 to 2199)")
+    return utc
 
 
 Name = Annotated[str, Strict(), Field(min_length=1, max_length=200), AfterValidator(sanitise)]
@@ -186,6 +200,17 @@ class Referendum(FeedModel):
     question: Text
     scope: Literal["local", "national"]
     options: Annotated[list[ReferendumOption], Field(min_length=2, max_length=10)]
+    counting_areas: Annotated[int, Strict(), Field(ge=1, le=MAX_COUNTING_AREAS)] | None = Field(
+        default=None,
+        description="how many counting areas the referendum is counted in. Without it the "
+        "set of areas is unknown (a feed may list areas only as they declare), and the outcome "
+        "is never called final, nor certain unless `electorate` is given",
+    )
+    electorate: Annotated[int, Strict(), Field(ge=0, le=MAX_ELECTORATE)] | None = Field(
+        default=None,
+        description="the whole electorate, where known: with it the outcome can be called "
+        "certain before every area is listed",
+    )
     revision: Revision
     note: Text | None = None
 

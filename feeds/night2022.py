@@ -205,6 +205,7 @@ def bristol_referendum(data_dir: Path) -> tuple[Referendum, dict[str, Any]]:
             ReferendumOption(id="committee", label=row["option_a"]),
             ReferendumOption(id="mayor", label=row["option_b"]),
         ],
+        counting_areas=1,  # a city-wide referendum, counted as one area
         revision=0,
     )
     return referendum, row

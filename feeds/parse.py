@@ -53,22 +53,34 @@ class _Envelope(BaseModel):
     projections: Any = None
 
 
+class BadNumber:
+    """Stands in for NaN, Infinity, 1e400 or a 5,000-digit literal. It is no number, so the
+    record that holds one fails validation alone and its neighbours still apply; in the
+    envelope (``seq``, ``since``) it rejects the whole answer."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<bad number>"
+
+
+BAD_NUMBER = BadNumber()
+
+
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number")
+    return BAD_NUMBER
 
 
-def _parse_float(text: str) -> float:
+def _parse_float(text: str) -> float | BadNumber:
     if len(text) > MAX_NUMBER_DIGITS:
-        raise ValueError("number too long")
+        return BAD_NUMBER
     value = float(text)
-    if not math.isfinite(value):
-        raise ValueError("number out of range")
-    return value
+    return value if math.isfinite(value) else BAD_NUMBER
 
 
-def _parse_int(text: str) -> int:
+def _parse_int(text: str) -> int | BadNumber:
     if len(text) > MAX_NUMBER_DIGITS:
-        raise ValueError("number too long")
+        return BAD_NUMBER
     return int(text)
 
 
@@ -103,12 +115,38 @@ def decode_json(raw: bytes | str) -> Any:
         raise FeedError(f"answer has a bad number: {error}") from None
 
 
+def _field_names() -> frozenset[str]:
+    names: set[str] = {"[key]"}
+    models: list[type[BaseModel]] = [_Envelope, FeedModel]
+    while models:
+        model = models.pop()
+        names.update(model.model_fields)
+        models.extend(model.__subclasses__())
+    return frozenset(names)
+
+
+_FIELD_NAMES: frozenset[str] = frozenset()
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    """Where an error is, without the feed's own words: a dict key that failed (a party code
+    in ``seats_won``, an option in ``votes``) is the feed's text, so it is shown as ``<key>``."""
+    global _FIELD_NAMES
+    if not _FIELD_NAMES:
+        _FIELD_NAMES = _field_names()
+    parts = [
+        str(part) if isinstance(part, int) or part in _FIELD_NAMES else "<key>" for part in loc
+    ]
+    return ".".join(parts) or "record"
+
+
 def describe_error(error: ValidationError, limit: int = 2) -> str:
     """Summarise a pydantic error without echoing any of the input."""
     parts = []
-    for item in error.errors(include_url=False, include_input=False, include_context=False)[:limit]:
-        location = ".".join(str(part) for part in item["loc"]) or "record"
-        parts.append(f"{location}: {item['msg']}")
+    # The input is looked at only to name a bad number; it is never quoted.
+    for item in error.errors(include_url=False, include_input=True, include_context=False)[:limit]:
+        message = "not a finite number in range" if item["input"] is BAD_NUMBER else item["msg"]
+        parts.append(f"{_location(item['loc'])}: {message}")
     more = error.error_count() - limit
     if more > 0:
         parts.append(f"and {more} more")

@@ -253,7 +253,9 @@ def changes_body(store: ResultsStore, changes: ChangeSet) -> dict[str, Any]:
         body["referendums"] = [dump_record(store.referendums[i]) for i in changes.referendums]
     if changes.counting_areas:
         body["counting_areas"] = [
-            dump_record(store.counting_areas[k]) for k in sorted(changes.counting_areas)
+            dump_record(store.counting_areas[k])
+            for k in sorted(changes.counting_areas)
+            if k in store.counting_areas
         ]
     if changes.mayors:
         body["mayors"] = [dump_record(store.mayors[i]) for i in changes.mayors]

@@ -268,6 +268,7 @@ class ReplayFeed:
             for kind, k in sorted(
                 (item for item in seen if item[0] == "area"), key=lambda item: item[1]
             )
+            if k in store.counting_areas
         ]
         mayors = [dump_record(store.mayors[k]) for kind, k in seen if kind == "mayor"]
         for name, records in (

@@ -7,6 +7,8 @@ here, once, as it enters the model; nothing downstream needs to think about it a
 
 from __future__ import annotations
 
+import unicodedata
+
 REPLACEMENT = "\ufffd"
 
 _WHITESPACE = {"\t", "\n", "\r", "\v", "\f"}
@@ -33,20 +35,35 @@ def _build_table() -> dict[int, str]:
 
 _TABLE = _build_table()
 
+#: Format characters (category Cf) that names legitimately need: the zero-width non-joiner
+#: and joiner shape Persian, Indic and emoji text. Every other Cf character (zero-width space,
+#: word joiner, soft hyphen, U+E0000 tags...) is invisible and can hide or spoof text.
+_KEPT_FORMAT = frozenset({"\u200c", "\u200d"})
+
+
+def _is_hidden(ch: str) -> bool:
+    return ("\ud800" <= ch <= "\udfff") or (
+        unicodedata.category(ch) == "Cf" and ch not in _KEPT_FORMAT
+    )
+
 
 def sanitise(text: str) -> str:
     """Return ``text`` with controls, escapes, bidi overrides and lone surrogates replaced."""
     cleaned = text.translate(_TABLE)
-    if cleaned.isascii() or not _has_surrogate(cleaned):
+    if cleaned.isascii() or not any(_is_hidden(ch) for ch in cleaned):
         return cleaned
-    # Lone surrogates (from JSON "\ud800") cannot be encoded for any terminal.
-    return "".join(REPLACEMENT if "\ud800" <= ch <= "\udfff" else ch for ch in cleaned)
+    # Lone surrogates (from JSON "\ud800") cannot be encoded for any terminal; format
+    # characters are invisible. Both become U+FFFD, so the length is kept.
+    return "".join(REPLACEMENT if _is_hidden(ch) else ch for ch in cleaned)
 
 
-def _has_surrogate(text: str) -> bool:
-    return any("\ud800" <= ch <= "\udfff" for ch in text)
+def clean_line(text: str, limit: int = 500) -> str:
+    """One line of text leaving the app (the Log, stderr, a toast, a summary): sanitised,
+    on one line, and bounded. Every such line passes here, whatever its source."""
+    cleaned = sanitise(text)
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
 def is_printable(text: str) -> bool:
     """True when ``text`` holds nothing a terminal would act on (used by tests and asserts)."""
-    return not any(ord(ch) in _TABLE for ch in text) and not _has_surrogate(text)
+    return not any(ord(ch) in _TABLE or _is_hidden(ch) for ch in text)

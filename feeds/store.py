@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from feeds.answer import Answer, Reject
 from feeds.reference import REGIONS
@@ -22,6 +22,19 @@ if TYPE_CHECKING:
     )
 
 REGIONS_BY_CODE = {region.code: region for region in REGIONS}
+
+#: The most records of each kind the store holds, well above any real election (the UK has
+#: about 400 councils, 9,000 wards and 382 counting areas in a national referendum). A feed
+#: that invents ids without end is refused new ones past these, with a reason, and keeps
+#: everything it already had: 2,000 new ids a poll once took the app to 480 MiB in a minute.
+MAX_HELD = {
+    "councils": 10_000,
+    "referendums": 500,
+    "counting_areas": 50_000,
+    "mayors": 1_000,
+    "regions": 64,
+    "parties": 500,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +138,27 @@ def _implausible_council(held: Council, new: Council) -> str | None:
 class ResultsStore:
     """Holds the latest revision per record. Applying never deletes: an empty list wipes nothing."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: dict[str, int] | None = None) -> None:
         self.rejected_total = 0  # across the whole run: clear() keeps it
+        self.limits = {**MAX_HELD, **(limits or {})}
         self.clear()
+
+    def _full(
+        self, kind: str, held: dict[Any, Any], key: Hashable, index: int, changes: ChangeSet
+    ) -> bool:
+        """True (and the record rejected) when ``key`` is new and ``kind`` is at its cap."""
+        if key in held or len(held) < self.limits[kind]:
+            return False
+        changes.rejects.append(
+            Reject(
+                kind,
+                index,
+                f"new id refused: the store holds its maximum of "
+                f"{self.limits[kind]:,} {kind.replace('_', ' ')}",
+            )
+        )
+        self.rejected_total += 1
+        return True
 
     def clear(self) -> None:
         """Forget everything (the feed's epoch changed). The rejected count is kept."""
@@ -149,25 +180,34 @@ class ResultsStore:
         if answer.election is not None and answer.election != self.election:
             self.election = answer.election
             changes.meta = True
-        for region in answer.regions:
+        for index, region in enumerate(answer.regions):
+            if self._full("regions", self.regions, region.code, index, changes):
+                continue
             if self.regions.get(region.code) != region:
                 self.regions[region.code] = region
                 changes.meta = True
-        for party in answer.parties:
+        for index, party in enumerate(answer.parties):
+            if self._full("parties", self.parties, party.code, index, changes):
+                continue
             if self.parties.get(party.code) != party:
                 self.parties[party.code] = party
                 changes.meta = True
 
-        for council in answer.councils:
+        for index, council in enumerate(answer.councils):
+            if self._full("councils", self.councils, council.id, index, changes):
+                continue
             taken, held = _take(self.councils, council.id, council, changes)
             if taken:
                 if held is not None and (note := _implausible_council(held, council)):
                     changes.implausible.append(note)
                 changes.councils[council.id] = CouncilChange(held, council)
 
-        for referendum in answer.referendums:
+        for index, referendum in enumerate(answer.referendums):
+            if self._full("referendums", self.referendums, referendum.id, index, changes):
+                continue
             if _take(self.referendums, referendum.id, referendum, changes)[0]:
                 changes.referendums.add(referendum.id)
+                self._drop_votes_for_removed_options(referendum, changes)
 
         for index, area in enumerate(answer.counting_areas):
             reason = self._area_problem(area)
@@ -175,13 +215,17 @@ class ResultsStore:
                 changes.rejects.append(Reject("counting_areas", index, reason))
                 self.rejected_total += 1
                 continue
+            if self._full("counting_areas", self.counting_areas, area.key, index, changes):
+                continue
             taken, held_area = _take(self.counting_areas, area.key, area, changes)
             if taken:
                 if held_area is not None and (note := _implausible_area(held_area, area)):
                     changes.implausible.append(note)
                 changes.counting_areas.add(area.key)
 
-        for mayor in answer.mayors:
+        for index, mayor in enumerate(answer.mayors):
+            if self._full("mayors", self.mayors, mayor.id, index, changes):
+                continue
             if _take(self.mayors, mayor.id, mayor, changes)[0]:
                 changes.mayors.add(mayor.id)
 
@@ -194,6 +238,25 @@ class ResultsStore:
         self.seq = answer.seq
         self.epoch = answer.epoch
         return changes
+
+    def _drop_votes_for_removed_options(self, referendum: Referendum, changes: ChangeSet) -> None:
+        """A new revision of a referendum that no longer has an option: areas held with votes
+        for it are rejected (removed and reported), never summed under the new options. The
+        feed's next revision of each area brings it back."""
+        known = {option.id for option in referendum.options}
+        for key, area in list(self.counting_areas.items()):
+            if key[0] == referendum.id and not set(area.votes) <= known:
+                del self.counting_areas[key]
+                changes.counting_areas.add(key)
+                changes.rejects.append(
+                    Reject(
+                        "counting_areas",
+                        None,
+                        f"{area.code} of {referendum.id}: held votes for an option the "
+                        "referendum no longer has; removed until the feed sends it again",
+                    )
+                )
+                self.rejected_total += 1
 
     def _area_problem(self, area: CountingArea) -> str | None:
         referendum = self.referendums.get(area.referendum)

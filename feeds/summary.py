@@ -25,6 +25,7 @@ from feeds.models import NOC, Region
 from feeds.parse import parse_answer
 from feeds.recording import RECORDING_FORMAT, RecordingError, parse_moment, read_recording
 from feeds.reference import REGIONS
+from feeds.sanitise import clean_line
 from feeds.store import ResultsStore
 
 SUMMARY_FORMAT = "election-night-summary/1"
@@ -124,17 +125,28 @@ def summarise(store: ResultsStore, region: Region | None = None) -> Summary:
     board = scoreboard(councils, store.projections, store.parties)
     referendums = []
     for referendum in store.referendums.values():
-        areas = [a for a in store.areas_of(referendum.id) if codes is None or a.region in codes]
+        all_areas = store.areas_of(referendum.id)
+        whole = referendum_totals(referendum, all_areas)
+        if codes is None:
+            referendums.append(whole)
+            continue
+        areas = [a for a in all_areas if a.region in codes]
         if areas:
-            referendums.append(referendum_totals(referendum, areas))
+            referendums.append(referendum_totals(referendum, areas, whole=whole))
     mayors = [
         mayoral_result(m) for m in store.mayors.values() if codes is None or m.region in codes
     ]
     return Summary(store, region, board, referendums, mayors)
 
 
-def _signed(value: int) -> str:
+def _signed(value: int | None) -> str:
+    if value is None:
+        return "—"
     return f"{value:+d}" if value else "0"
+
+
+def _count(value: int | None) -> str:
+    return "—" if value is None else str(value)
 
 
 def as_text(summary: Summary) -> str:
@@ -151,7 +163,7 @@ def as_text(summary: Summary) -> str:
     for row in board.rows:
         lines.append(
             f"{row.party:<6} {row.councils:>8} {_signed(row.councils_change):>5} "
-            f"{row.councillors:>11} {_signed(row.councillors_change):>6}"
+            f"{_count(row.councillors):>11} {_signed(row.councillors_change):>6}"
         )
     noc = board.noc
     lines.append(f"{NOC:<6} {noc.councils:>8} {_signed(noc.councils_change):>5}")
@@ -182,10 +194,13 @@ def as_text(summary: Summary) -> str:
                 (o.label for o in totals.options if o.option == totals.outcome), "no outcome yet"
             )
             turnout = f", turnout {totals.turnout:.2f}%" if totals.turnout is not None else ""
+            of = totals.areas_total if totals.areas_total is not None else "?"
             lines.append(
-                f"    {totals.areas_declared} of {totals.areas_total} areas declared{turnout}; "
+                f"    {totals.areas_declared} of {of} areas declared{turnout}; "
                 f"outcome: {outcome} ({state})"
             )
+            if totals.outcome is None and totals.why_open and totals.areas_declared:
+                lines.append(f"    not certain: {totals.why_open}")
     if summary.mayors:
         lines.append("")
         lines.append("Mayors")
@@ -196,7 +211,9 @@ def as_text(summary: Summary) -> str:
                 )
             else:
                 lines.append(f"  {result.contest.name:<28} {result.contest.status}")
-    return "\n".join(lines) + "\n"
+    # Every line leaves through the one sanitiser (names were cleaned on entry; this is the
+    # same rule for all text the app prints).
+    return "\n".join(clean_line(line, limit=2_000) for line in lines) + "\n"
 
 
 def as_json(summary: Summary) -> dict[str, Any]:
@@ -244,6 +261,7 @@ def as_json(summary: Summary) -> dict[str, Any]:
                 ],
                 "areas_declared": t.areas_declared,
                 "areas_total": t.areas_total,
+                "areas_known": t.areas_known,
                 "rejected": t.rejected,
                 "turnout": round(t.turnout, 3) if t.turnout is not None else None,
                 "leader": t.leader,

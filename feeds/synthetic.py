@@ -24,13 +24,18 @@ AREAS_PER_REGION = {
 }  # fmt: skip
 
 
-def referendum() -> Referendum:
+def area_count(scale: float = 1.0) -> int:
+    return sum(max(1, round(count * scale)) for count in AREAS_PER_REGION.values())
+
+
+def referendum(scale: float = 1.0) -> Referendum:
     return Referendum(
         id=REFERENDUM_ID,
         name="Synthetic national referendum",
         question="Generated test question: should the proposal be adopted?",
         scope="national",
         options=[ReferendumOption(id="yes", label="Yes"), ReferendumOption(id="no", label="No")],
+        counting_areas=area_count(scale),
         revision=1,
         note="Synthetic data for tests and benchmarks",
     )
@@ -82,7 +87,7 @@ def declaration_events(
     rng = random.Random(seed + 1)
     yield (
         start_ms,
-        Answer(kind="changes", seq=0, referendums=[referendum()], counting_areas=expected),
+        Answer(kind="changes", seq=0, referendums=[referendum(scale)], counting_areas=expected),
     )
     times = sorted(rng.randint(start_ms + 1, end_ms) for _ in declared)
     order = list(declared)

@@ -121,6 +121,7 @@ BRISTOL = Referendum.model_validate(
         "question": "How?",
         "scope": "local",
         "revision": 1,
+        "counting_areas": 1,
         "options": [
             {"id": "committee", "label": "Committee system"},
             {"id": "mayor", "label": "Elected mayor"},
@@ -158,18 +159,60 @@ def test_referendum_local_final() -> None:
     assert committee.areas_won == 1
 
 
+def two_areas(**extra: object) -> Referendum:
+    return BRISTOL.model_copy(update={"counting_areas": 2, **extra})
+
+
 def test_referendum_outcome_certain_only_when_it_cannot_be_caught() -> None:
     declared = area("E00000001", "declared", 1000, committee=600, mayor=200)
-    close = referendum_totals(BRISTOL, [declared, area("E00000002", "counting", 401)])
+    close = referendum_totals(two_areas(), [declared, area("E00000002", "counting", 401)])
     assert close.leader == "committee" and not close.certain and close.outcome is None
-    safe = referendum_totals(BRISTOL, [declared, area("E00000002", "counting", 399)])
+    assert close.why_open == "the lead of 400 is within the 401 electors still to declare"
+    safe = referendum_totals(two_areas(), [declared, area("E00000002", "counting", 399)])
     assert safe.certain and not safe.final and safe.outcome == "committee"
     unknown = referendum_totals(
-        BRISTOL,
+        two_areas(),
         [declared, area("E00000002", "counting", 0).model_copy(update={"electorate": None})],
     )
     assert not unknown.certain
     assert (safe.areas_declared, safe.areas_total) == (1, 2)
+
+
+def test_a_referendum_whose_areas_are_listed_as_they_declare_is_never_called_early() -> None:
+    """The EU night listed area by area: after the first, the app once called it final."""
+    first = area("E00000001", "declared", 1000, committee=600, mayor=200)
+    unsaid = BRISTOL.model_copy(update={"counting_areas": None})
+    totals = referendum_totals(unsaid, [first])
+    assert not totals.final and not totals.certain and totals.outcome is None
+    assert totals.areas_total is None and not totals.areas_known
+    assert totals.leader == "committee"
+    assert "has not said how many counting areas" in (totals.why_open or "")
+    # The feed says there are 382 areas: one listed is not all of them.
+    partial = referendum_totals(two_areas(counting_areas=382), [first])
+    assert (partial.final, partial.certain, partial.areas_total) == (False, False, 382)
+    # With the whole electorate it can be certain before every area is listed, never final.
+    whole_electorate = two_areas(counting_areas=None, electorate=1300)
+    early = referendum_totals(whole_electorate, [first])
+    assert early.remaining_electorate == 300 and early.certain and not early.final
+    # A region of an incompletely listed referendum is never final either.
+    region = referendum_totals(unsaid, [first], whole=totals)
+    assert not region.final and region.areas_total is None
+
+
+def test_unknown_rejected_ballots_stay_unknown() -> None:
+    declared = area("E00000001", "declared", 1000, committee=600, mayor=200)
+    no_figure = declared.model_copy(update={"rejected": None})
+    assert referendum_totals(two_areas(), [no_figure]).rejected is None
+    assert referendum_totals(two_areas(), [declared]).rejected == 0
+
+
+def test_votes_for_an_option_the_referendum_does_not_have_are_never_summed() -> None:
+    stray = area("E00000001", "declared", 100000, committee=100, mayor=200)
+    stray = stray.model_copy(update={"votes": {"committee": 100, "mayor": 200, "other": 5000}})
+    totals = referendum_totals(two_areas(), [stray])
+    assert totals.valid_votes == 300
+    assert sum(o.share for o in totals.options) == pytest.approx(100.0)
+    assert totals.leader == "mayor"
 
 
 def test_referendum_tie_has_no_leader() -> None:

@@ -75,11 +75,44 @@ def test_one_bad_record_among_good_ones_is_rejected_alone(field: str, value: obj
     assert answer.rejects[0].kind == "councils" and answer.rejects[0].index == 1
 
 
-def test_nan_infinity_and_huge_numbers_in_a_record() -> None:
-    text = json.dumps(f.snapshot(councils=[f.council(turnout=40.0)]))
-    for bad in ("NaN", "Infinity", "-Infinity", "1e400"):
+def test_nan_infinity_and_huge_numbers_reject_only_their_record() -> None:
+    good = f.council("brent", "E09000005")
+    text = json.dumps(f.snapshot(councils=[f.council(turnout=40.0), good]))
+    for bad in ("NaN", "Infinity", "-Infinity", "1e400", "4" * 5000):
+        answer = parse_answer(text.replace("40.0", bad))
+        assert [c.id for c in answer.councils] == ["local.brent.2022-05-05"], bad
+        assert len(answer.rejects) == 1 and "turnout" in str(answer.rejects[0])
+
+
+def test_a_bad_number_in_the_envelope_rejects_the_whole_answer() -> None:
+    text = json.dumps(f.snapshot(seq=7))
+    for bad in ("NaN", "1e400", "9" * 5000):
         with pytest.raises(FeedError):
-            parse_answer(text.replace("40.0", bad))
+            parse_answer(text.replace('"seq": 7', f'"seq": {bad}'))
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "1066-10-14T09:00:00+00:00"],
+)
+def test_times_out_of_range_reject_only_their_record(when: str) -> None:
+    """9999-12-31 at -01:00 overflowed converting to UTC, which ended the poll loop."""
+    document = f.snapshot(councils=[f.council(declared_at=when), f.council("brent", "E09000005")])
+    document["generated_at"] = when
+    answer = parse_answer(f.body(document))
+    assert [c.id for c in answer.councils] == ["local.brent.2022-05-05"]
+    assert "time out of range" in str(answer.rejects[0])
+
+
+def test_rejection_messages_never_echo_a_dict_key_from_the_feed() -> None:
+    """A party code that fails validation used to be quoted in the message, OSC 0 and all."""
+    for field in ("seats_won", "seats_change", "composition_before", "composition_after"):
+        hostile = "\x1b]0;owned\x07\x1bP+q\x1b\\[/]"
+        record = f.council(**{field: {hostile: 1, "LAB": 1}})
+        answer = parse_answer(f.body(f.snapshot(councils=[record])))
+        message = str(answer.rejects[0])
+        assert "\x1b" not in message and "owned" not in message and "[/]" not in message
+        assert message.startswith(f"councils[0]: {field}.<key>")
 
 
 def test_error_messages_do_not_echo_feed_content() -> None:

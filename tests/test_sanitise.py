@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.sanitise import REPLACEMENT, is_printable, sanitise
+from feeds.sanitise import REPLACEMENT, clean_line, is_printable, sanitise
 
 
 def test_escape_sequences_and_controls_are_replaced() -> None:
@@ -21,6 +21,22 @@ def test_whitespace_controls_become_spaces() -> None:
 
 def test_lone_surrogates_are_replaced() -> None:
     assert sanitise("a\ud800b") == f"a{REPLACEMENT}b"
+
+
+def test_invisible_format_characters_are_replaced() -> None:
+    # Zero-width space, word joiner, soft hyphen, a tag character, invisible times.
+    for hidden in ("\u200b", "\u2060", "\u00ad", "\U000e0041", "\u2062"):
+        assert sanitise(f"Bar{hidden}net") == f"Bar{REPLACEMENT}net"
+    # What names need is kept: the zero-width non-joiner (Persian) and joiner (emoji, Indic).
+    assert sanitise("می\u200cخواهم") == "می\u200cخواهم"
+    assert sanitise("👩\u200d💻") == "👩\u200d💻"
+
+
+def test_lines_leaving_the_app_are_cleaned_and_bounded() -> None:
+    assert (
+        clean_line("a\x1b]52;c;ZXZpbA==\x07b\nc") == f"a{REPLACEMENT}]52;c;ZXZpbA=={REPLACEMENT}b c"
+    )
+    assert len(clean_line("x" * 10_000)) == 500
 
 
 def test_ordinary_text_is_untouched() -> None:

@@ -132,3 +132,79 @@ def test_one_bad_record_among_hundreds() -> None:
     assert len(store.councils) == 399
     assert [r.index for r in changes.rejects] == [217]
     assert store.rejected_total == 1
+
+
+BRISTOL = {
+    "id": "ref.bristol.2022-05-05",
+    "name": "Bristol",
+    "question": "Q?",
+    "scope": "local",
+    "revision": 1,
+    "counting_areas": 1,
+    "options": [{"id": "committee", "label": "Committee"}, {"id": "mayor", "label": "Mayor"}],
+}
+BRISTOL_AREA = {
+    "referendum": "ref.bristol.2022-05-05",
+    "code": "E06000023",
+    "name": "Bristol",
+    "region": "E12000009",
+    "status": "declared",
+    "revision": 1,
+    "votes": {"committee": 5000, "mayor": 3000},
+}
+
+
+def test_votes_for_options_a_new_revision_removed_are_rejected_not_summed() -> None:
+    """Shares once summed to 40 % and the wrong side won: old votes stayed counted."""
+    from feeds.summary import summarise
+
+    store = ResultsStore()
+    apply(store, f.snapshot(referendums=[BRISTOL], counting_areas=[BRISTOL_AREA]))
+    renamed = dict(
+        BRISTOL, revision=2, options=[{"id": "yes", "label": "Yes"}, {"id": "no", "label": "No"}]
+    )
+    changes = apply(store, f.changes(2, 1, referendums=[renamed]))
+    assert store.counting_areas == {}
+    assert "no longer has" in str(changes.rejects[0])  # type: ignore[attr-defined]
+    assert store.rejected_total == 1
+    totals = summarise(store).referendums[0]
+    assert totals.valid_votes == 0 and totals.leader is None and totals.outcome is None
+    # The area's next revision, under the new options, counts.
+    apply(
+        store,
+        f.changes(
+            3, 2, counting_areas=[dict(BRISTOL_AREA, revision=2, votes={"yes": 10, "no": 4})]
+        ),
+    )
+    totals = summarise(store).referendums[0]
+    assert (totals.valid_votes, totals.outcome, totals.final) == (14, "yes", True)
+
+
+def test_records_past_the_cap_per_kind_are_refused_and_the_rest_kept() -> None:
+    """2,000 new council ids a poll once took the app from 79 to 480 MiB in a minute."""
+    store = ResultsStore(limits={"councils": 3})
+    many = [f.council(f"c{i}", f"E0900{i:04d}") for i in range(5)]
+    changes = apply(store, f.snapshot(councils=many))
+    assert len(store.councils) == 3
+    assert len(changes.rejects) == 2  # type: ignore[attr-defined]
+    assert "maximum of 3 councils" in str(changes.rejects[0])  # type: ignore[attr-defined]
+    # Records already held still take new revisions at the cap.
+    apply(store, f.changes(2, 1, councils=[f.council("c0", "E09000000", revision=2, after="LD")]))
+    assert store.councils["local.c0.2022-05-05"].control_after == "LD"
+    from feeds.store import MAX_HELD
+
+    assert MAX_HELD["councils"] >= 10_000 and MAX_HELD["counting_areas"] >= 50_000
+
+
+def test_unknown_councillor_changes_stay_unknown() -> None:
+    from feeds.summary import as_json, as_text, summarise
+
+    store = ResultsStore()
+    record = f.council()
+    del record["seats_change"]
+    apply(store, f.snapshot(councils=[record]))
+    summary = summarise(store)
+    lab = summary.scoreboard.row("LAB")
+    assert lab is not None and lab.councillors == 41 and lab.councillors_change is None
+    assert as_json(summary)["scoreboard"]["parties"][0]["councillors_change"] is None
+    assert "LAB" in as_text(summary) and "41      —" in as_text(summary)

@@ -16,12 +16,14 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Log, Static, TabbedContent, TabPane
 
 from feeds.aggregate import is_gain, result_phrase, scoreboard
 from feeds.client import Failed, FeedPoller, PollSettings, Unchanged, Updated
+from feeds.sanitise import clean_line
 from feeds.store import ChangeSet, ResultsStore
 from tui.commands import ElectionCommands
 from tui.messages import FeedPolled
@@ -357,8 +359,8 @@ class ElectionNightApp(App[None]):
             if (gain or watched) and not snapshot:
                 alerts.append((text, "Watched council" if watched else "Gain"))
         for area_key in changes.counting_areas:
-            area = self.store.counting_areas[area_key]
-            if area.has_result:
+            area = self.store.counting_areas.get(area_key)
+            if area is not None and area.has_result:
                 latest.add(
                     Declaration(
                         area.declared_at or now,
@@ -504,7 +506,24 @@ class ElectionNightApp(App[None]):
         )
         self._show_title()
 
+    def notify(  # type: ignore[override]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast is plain text through the one sanitiser, whatever it quotes: never
+        markup, never a control byte."""
+        lines = "\n".join(clean_line(part) for part in message.split("\n"))
+        super().notify(
+            lines, title=clean_line(title, 80), severity=severity, timeout=timeout, markup=False
+        )
+
     def log_feed(self, line: str) -> None:
+        line = clean_line(line)
         stamp = self.clock().astimezone(UK).strftime("%H:%M:%S")
         if self._hidden_tabs_ready:
             self._log.write_line(f"{stamp} {line}")

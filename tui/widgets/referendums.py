@@ -30,10 +30,11 @@ def render_totals(
         text.append("░" * (bar_width - filled), style="dim")
         text.append(f" {option.votes:>11,} {option.share:5.1f}%")
         text.append(f"  won {option.areas_won}\n", style="dim")
-    line = f"Areas declared {totals.areas_declared} of {totals.areas_total}"
+    of = f"{totals.areas_total}" if totals.areas_total is not None else "? (not given)"
+    line = f"Areas declared {totals.areas_declared} of {of}"
     if totals.turnout is not None:
         line += f" · turnout {totals.turnout:.2f}%"
-    if totals.rejected:
+    if totals.rejected is not None:
         line += f" · rejected {totals.rejected:,}"
     text.append(line + "\n")
     labels = {o.option: o.label for o in totals.options}
@@ -44,13 +45,16 @@ def render_totals(
         text.append(f"Leading: {labels[totals.leader]} (not yet certain)\n", style="yellow")
     else:
         text.append("No result yet\n", style="dim")
+    if totals.outcome is None and totals.why_open and totals.areas_declared:
+        text.append(f"Why not certain: {totals.why_open}\n", style="dim")
     if per_region:
         text.append("By region\n", style="bold underline")
         for name, region in per_region:
             leader = labels.get(region.leader or "", "—")
             shares = " ".join(f"{o.share:4.1f}%" for o in region.options)
             text.append(
-                f"  {name[:24]:<24} {region.areas_declared:>3}/{region.areas_total:<3} "
+                f"  {name[:24]:<24} {region.areas_declared:>3}/"
+                f"{region.areas_total if region.areas_total is not None else '?':<3} "
                 f"{shares}  {leader}\n"
             )
     return text
@@ -74,12 +78,16 @@ class ReferendumPanel(Static):
         width = self.size.width or 80
         blocks: list[Text] = []
         for referendum in store.referendums.values():
-            areas = [
-                a for a in store.areas_of(referendum.id) if a.region in regions or (not view.active)
-            ]
+            all_areas = store.areas_of(referendum.id)
+            areas = [a for a in all_areas if a.region in regions or (not view.active)]
             if not areas:
                 continue
-            totals = referendum_totals(referendum, areas)
+            whole = referendum_totals(referendum, all_areas)
+            totals = (
+                whole
+                if len(areas) == len(all_areas)
+                else referendum_totals(referendum, areas, whole=whole)
+            )
             per_region: list[tuple[str, ReferendumTotals]] = []
             if referendum.scope == "national":
                 by_region: dict[str, list] = {}
@@ -87,7 +95,10 @@ class ReferendumPanel(Static):
                     by_region.setdefault(area.region, []).append(area)
                 if len(by_region) > 1:
                     per_region = [
-                        (store.region_name(code), referendum_totals(referendum, group))
+                        (
+                            store.region_name(code),
+                            referendum_totals(referendum, group, whole=whole),
+                        )
                         for code, group in by_region.items()
                     ]
             blocks.append(render_totals(totals, width, per_region))

@@ -24,7 +24,9 @@ COLUMNS = (
 )
 
 
-def _number(value: int, *, change: bool = False) -> Text:
+def _number(value: int | None, *, change: bool = False) -> Text:
+    if value is None:  # the feed has no such figures: unknown, never zero
+        return Text("—", style="dim", justify="right")
     text = signed(value) if change else str(value)
     style = ""
     if change and value > 0:
@@ -73,7 +75,7 @@ class ScoreboardPanel(Vertical):
             if (
                 row.party != NOC
                 and row.councils == 0
-                and row.councillors == 0
+                and not row.councillors
                 and not (row.councils_change or row.councillors_change or row.party in shares)
             ):
                 continue
@@ -121,6 +123,10 @@ class ScoreboardPanel(Vertical):
             f"Councillors from the {board.councils_with_seats} declared councils with "
             "seat figures in the feed."
         )
+        if board.declared and board.councils_with_changes < board.declared:
+            coverage += (
+                f" Changes from {board.councils_with_changes} of {board.declared} (— where none)."
+            )
         if board.projections is not None:
             source = f" ({board.projections.source})" if board.projections.source else ""
             coverage += f" PNS: projected national share{source}, supplied by the feed."
