@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
 import math
 import os
 import random
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 # httpx is imported where it is used: importing it (with its CLI's dependencies) costs about
 # 0.3 s, which the app's first frame should not wait for.
 
+_log = logging.getLogger(__name__)
+
 USER_AGENT = "election-night/0.1 (+https://github.com/election-night)"
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
 
@@ -46,6 +49,10 @@ class PollSettings:
     auth_header: str | None = None  # header name, e.g. "Authorization"
     auth_env: str | None = None  # environment variable holding the header's value
     stale_after: float | None = None  # seconds without success before the feed is stale
+    # Proxies only when asked for: proxies from the environment (HTTP_PROXY, ALL_PROXY) once
+    # received the auth header, and a SOCKS one there ended polling.
+    proxy: str | None = None
+    restart_after: int = 3  # answers in a row with a lower seq before it counts as a restart
 
     def stale_threshold(self) -> float:
         return self.stale_after if self.stale_after is not None else max(30.0, 3 * self.interval)
@@ -66,13 +73,49 @@ class Unchanged:
 
 
 @dataclass(frozen=True, slots=True)
+class Dropped:
+    """The feed answered, but with an older state than the one held: nothing applied, and
+    not an update (the status must not say "updated 0 s ago" for it)."""
+
+    reason: str
+    next_poll: float
+
+
+@dataclass(frozen=True, slots=True)
 class Failed:
     reason: str
     next_poll: float
     failures: int
 
 
-PollOutcome = Updated | Unchanged | Failed
+PollOutcome = Updated | Unchanged | Dropped | Failed
+
+
+class FeedConfigError(ValueError):
+    """A feed URL or setting that can never work; the message is safe to show."""
+
+
+def check_feed_url(url: str, settings: PollSettings | None = None) -> None:
+    """Refuse, before the first poll, what no poll could ever fetch (a port of 99999, a
+    scheme other than http(s)), and an auth header a proxy would read in plain http."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise FeedConfigError(f"not a usable feed URL: {url[:200]!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FeedConfigError(f"a feed URL must be http:// or https:// with a host: {url[:200]!r}")
+    if port == 0:
+        raise FeedConfigError("a feed URL cannot use port 0")
+    if settings is not None and settings.proxy:
+        check_proxy = urlsplit(settings.proxy)
+        if check_proxy.scheme not in ("http", "https") or not check_proxy.hostname:
+            raise FeedConfigError("--proxy must be an http:// or https:// URL")
+        if settings.auth_env and parts.scheme == "http":
+            raise FeedConfigError(
+                "an auth header is never sent through a proxy over plain http (the proxy "
+                "would read it): use an https feed URL"
+            )
 
 
 class _Retry(Exception):
@@ -224,6 +267,12 @@ class FeedPoller:
         self._etag: str | None = None
         self._need_snapshot = True
         self._server_interval: float | None = None
+        self._lower_seq_answers = 0
+        self._config_error: str | None = None
+        try:
+            check_feed_url(url, self.settings)
+        except FeedConfigError as error:
+            self._config_error = str(error)
         self._headers = {
             "Accept": "application/json",
             "Accept-Encoding": "gzip",
@@ -260,6 +309,8 @@ class FeedPoller:
                 timeout=httpx.Timeout(self.settings.deadline),
                 headers=self._headers,
                 limits=httpx.Limits(max_connections=4, max_keepalive_connections=2),
+                trust_env=False,
+                proxy=self.settings.proxy,
             )
         return self._client
 
@@ -285,6 +336,8 @@ class FeedPoller:
 
         self.status.polls += 1
         self.status.last_attempt = self._monotonic()
+        if self._config_error is not None:
+            return self._failed(self._config_error, None)
         try:
             async with asyncio.timeout(self.settings.deadline):
                 outcome = await self._poll_once()
@@ -296,8 +349,17 @@ class FeedPoller:
             return self._failed(str(error), None)
         except httpx.HTTPError as error:
             return self._failed(_clean_http_error(error), None)
+        except httpx.InvalidURL:
+            return self._failed("the feed URL is not valid", None)
         except (OSError, ValueError) as error:
             return self._failed(f"network error ({type(error).__name__})", None)
+        except Exception as error:  # noqa: BLE001 - a poll must never end polling
+            # A bug, an ImportError from a transport, an ExceptionGroup: reported as ours,
+            # with its type only (its text may quote the feed), and the next poll goes ahead.
+            _log.debug("internal error in a poll", exc_info=True)
+            return self._failed(f"internal error ({type(error).__name__}); will retry", None)
+        if isinstance(outcome, Dropped):
+            return outcome  # an answer, but not a success: freshness is not renewed
         self.status.failures = 0
         self.status.last_error = None
         self.status.last_success = self._monotonic()
@@ -316,44 +378,78 @@ class FeedPoller:
 
         store = self.store
         snapshot = self._need_snapshot or store.seq is None
-        status, body = await self._fetch(None if snapshot else store.seq)
+        status, body = await self._fetch(None if snapshot else store.seq, conditional=True)
         if status == 304:
             if self._etag is None or store.seq is None:
                 raise FeedError("304 Not Modified without an earlier answer")
             self.status.not_modified += 1
             return Unchanged(self.next_interval())
         answer = parse_answer(body)
+        if snapshot and answer.kind != "snapshot":
+            self._need_snapshot = True
+            raise FeedError("asked for the whole state, the feed answered with changes")
         if store.seq is not None and answer.epoch != store.epoch:
             # The feed rewrote its history (a replay seeking back): start again from a snapshot.
             if answer.kind == "changes":
-                status, body = await self._fetch(None)
-                if status == 304:
-                    raise FeedError("304 Not Modified for a fresh snapshot")
-                answer = parse_answer(body)
-            if answer.kind == "snapshot":
-                store.clear()
-                outcome = self._apply(answer)
-                if isinstance(outcome, Updated):
-                    outcome.changes.reset = True
-                return outcome
+                answer = await self._fresh_snapshot()
+            return self._restart(answer, "the feed restarted its history")
         if answer.kind == "changes" and store.seq is not None:
             if answer.since is not None and answer.since > store.seq:
                 # A gap: changes we never saw. Take the whole state again.
                 self._need_snapshot = True
-                status, body = await self._fetch(None)
-                if status == 304:
-                    raise FeedError("304 Not Modified for a fresh snapshot")
-                answer = parse_answer(body)
-        if answer.kind == "changes" and store.seq is None:
-            self._need_snapshot = True
-            raise FeedError("changes answer before any snapshot")
+                answer = await self._fresh_snapshot()
+        if store.seq is not None and answer.seq < store.seq:
+            return await self._lower_seq(answer)
+        self._lower_seq_answers = 0
         return self._apply(answer)
+
+    async def _fresh_snapshot(self) -> Answer:
+        """The whole state, asked for unconditionally: a validator from another document (the
+        changes just read) must never make the server answer 304 for it."""
+        from feeds.parse import parse_answer
+
+        status, body = await self._fetch(None, conditional=False)
+        if status == 304:
+            raise FeedError("304 Not Modified for a fresh snapshot")
+        answer = parse_answer(body)
+        if answer.kind != "snapshot":
+            self._need_snapshot = True
+            raise FeedError("asked for the whole state, the feed answered with changes")
+        return answer
+
+    async def _lower_seq(self, answer: Answer) -> PollOutcome:
+        """An answer older than the state held. Once, it is an out-of-order answer and is
+        dropped; several in a row mean the feed restarted from a lower seq (or an earlier
+        answer's seq was wrong): the whole state is taken again and that is logged."""
+        store = self.store
+        assert store.seq is not None
+        self._lower_seq_answers += 1
+        if self._lower_seq_answers < self.settings.restart_after:
+            self._server_interval = answer.poll_after
+            return Dropped(
+                f"older answer dropped (seq {answer.seq} after {store.seq})", self.next_interval()
+            )
+        held = store.seq
+        if answer.kind != "snapshot":
+            answer = await self._fresh_snapshot()
+        return self._restart(
+            answer,
+            f"the feed went back to seq {answer.seq} from {held} on "
+            f"{self.settings.restart_after} answers in a row: taken as a restart",
+        )
+
+    def _restart(self, answer: Answer, why: str) -> PollOutcome:
+        self.store.clear()
+        self._lower_seq_answers = 0
+        outcome = self._apply(answer)
+        if isinstance(outcome, Updated):
+            outcome.changes.reset = True
+            outcome.changes.notes.append(why)
+        return outcome
 
     def _apply(self, answer: Answer) -> PollOutcome:
         store = self.store
         self._server_interval = answer.poll_after
-        if store.seq is not None and answer.seq < store.seq:
-            return Unchanged(self.next_interval(), note="older answer dropped")
         changes = store.apply(answer)
         self._need_snapshot = False
         self.status.rejected_records += len(changes.rejects)
@@ -361,14 +457,14 @@ class FeedPoller:
             self.status.snapshots += 1
         return Updated(changes, answer.seq, answer.kind == "snapshot", self.next_interval())
 
-    async def _fetch(self, since: int | None) -> tuple[int, bytes]:
+    async def _fetch(self, since: int | None, *, conditional: bool) -> tuple[int, bytes]:
         """GET the feed (following same-origin redirects only) and read a capped body."""
         import httpx
 
         client = self._client_for_loop()
         url = self.url
         params = {"since": str(since)} if since is not None else None
-        headers = {"If-None-Match": self._etag} if self._etag else {}
+        headers = {"If-None-Match": self._etag} if self._etag and conditional else {}
         for _ in range(self.settings.max_redirects + 1):
             for attempt in (1, 2):
                 try:

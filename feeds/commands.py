@@ -46,6 +46,12 @@ def add_feed_options(parser: argparse.ArgumentParser) -> None:
         metavar="HEADER",
         help="header that carries the value of --auth-header-env (default Authorization)",
     )
+    parser.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="send requests through this HTTP proxy (proxies in the environment are never "
+        "used); an auth header is then refused over plain http",
+    )
 
 
 def settings_from(args: argparse.Namespace, interval: float = 5.0) -> PollSettings:
@@ -54,6 +60,7 @@ def settings_from(args: argparse.Namespace, interval: float = 5.0) -> PollSettin
         interval=interval,
         auth_header=args.auth_header if env else None,
         auth_env=env,
+        proxy=getattr(args, "proxy", None),
     )
 
 

@@ -214,8 +214,13 @@ class ReplayFeed:
                 self.index += 1
             return self.index
 
-    def etag(self) -> str:
-        return f'"{self.epoch}.{self.index}"'
+    def etag(self, since: int | None = None) -> str:
+        """A strong validator per document: the snapshot and each changes-since-N answer of
+        the same state are different bodies, so they never share an ETag (a client that
+        asked for a fresh snapshot with the changes' ETag was once answered 304 forever)."""
+        if since is None or since > self.index:
+            return f'"{self.epoch}.{self.index}.s"'
+        return f'"{self.epoch}.{self.index}.c{since}"'
 
     def _envelope(self, kind: str, since: int | None) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -377,7 +382,7 @@ def create_app(feed: ReplayFeed) -> Starlette:
         if fault == "slow":
             await asyncio.sleep(feed.faults.slow_seconds)
         body = feed.answer(since)
-        etag = feed.etag()
+        etag = feed.etag(since)
         headers = {"ETag": etag, "Cache-Control": "no-cache"}
         if request.headers.get("if-none-match") == etag:
             feed.stats.not_modified += 1

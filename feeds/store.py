@@ -67,6 +67,7 @@ class ChangeSet:
     ignored_stale: int = 0  # records older than or equal to what is held
     reset: bool = False  # the feed's history was rewritten; everything shown must be redrawn
     implausible: list[str] = field(default_factory=list)  # applied as the feed says, flagged
+    notes: list[str] = field(default_factory=list)  # what the client did and why (a restart)
 
     @property
     def empty(self) -> bool:

@@ -20,7 +20,14 @@ from feeds.aggregate import (
     scoreboard,
 )
 from feeds.answer import FeedError
-from feeds.client import DEFAULT_MAX_BODY, Failed, FeedPoller, PollSettings
+from feeds.client import (
+    DEFAULT_MAX_BODY,
+    Failed,
+    FeedConfigError,
+    FeedPoller,
+    PollSettings,
+    check_feed_url,
+)
 from feeds.models import NOC, Region
 from feeds.parse import parse_answer
 from feeds.recording import RECORDING_FORMAT, RecordingError, parse_moment, read_recording
@@ -46,6 +53,10 @@ def load_source(
     if is_url(source):
         if at is not None:
             raise SourceError("--at applies to recordings, not to a live feed")
+        try:
+            check_feed_url(source, settings)
+        except FeedConfigError as error:
+            raise SourceError(str(error)) from None
         return asyncio.run(_poll_once(source, settings))
     path = Path(source)
     try:

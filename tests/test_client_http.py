@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import gzip
 import json
@@ -11,11 +12,30 @@ import zlib
 
 import pytest
 
-from feeds.client import Failed, FeedPoller, PollSettings, Unchanged, Updated, parse_retry_after
+from feeds.client import (
+    Dropped,
+    Failed,
+    FeedConfigError,
+    FeedPoller,
+    PollSettings,
+    Unchanged,
+    Updated,
+    check_feed_url,
+    parse_retry_after,
+    poll_forever,
+)
 from tests import factories as f
-from tests.faultserver import FaultServer, Reply
+from tests.faultserver import FaultServer, Reply, Seen
 
 FAST = PollSettings(interval=2.0, deadline=1.0, max_backoff=60.0, min_interval=0.5)
+
+
+class FakeMonotonic:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def poller(server: FaultServer, settings: PollSettings = FAST, **kw: object) -> FeedPoller:
@@ -390,9 +410,156 @@ async def test_older_answer_is_dropped(fault_server: FaultServer) -> None:
     p._need_snapshot = True  # ask for a snapshot again, as after a gap
     outcome = await p.poll()
     await p.aclose()
-    assert isinstance(outcome, Unchanged) and outcome.note == "older answer dropped"
+    assert isinstance(outcome, Dropped) and outcome.reason.startswith("older answer dropped")
     assert p.store.seq == 10
     assert p.store.councils["local.barnet.2022-05-05"].revision == 5
+
+
+async def test_a_dropped_answer_is_not_an_update(fault_server: FaultServer) -> None:
+    fault_server.script(Reply.json(f.body(f.snapshot(seq=10))), Reply.json(f.body(f.changes(8, 7))))
+    clock = FakeMonotonic()
+    p = poller(fault_server, monotonic=clock)
+    await p.poll()
+    clock.now += 100
+    outcome = await p.poll()
+    await p.aclose()
+    assert isinstance(outcome, Dropped)
+    assert p.status.last_success == 1000.0  # freshness is not renewed by it
+
+
+async def test_a_feed_stuck_below_a_wrong_high_seq_is_taken_as_a_restart(
+    fault_server: FaultServer,
+) -> None:
+    """One answer with a huge seq once made every later answer 'older', dropped silently,
+    while the status said "updated 0 s ago". Several lower answers in a row are a restart."""
+    high = f.snapshot(seq=2**40, councils=[f.council(revision=9, after="LD")])
+    normal = f.changes(51, 50, councils=[f.council(revision=2, after="CON")])
+    fresh = f.snapshot(seq=52, councils=[f.council(revision=2, after="CON")])
+
+    def answer(seen: Seen) -> Reply:
+        if "since=" in seen.target:
+            return Reply.json(f.body(normal))
+        return Reply.json(f.body(fresh))
+
+    fault_server.script(Reply.json(f.body(high)), answer)
+    p = poller(fault_server)
+    assert isinstance(await p.poll(), Updated)
+    outcomes = [await p.poll() for _ in range(3)]
+    await p.aclose()
+    assert [type(o) for o in outcomes] == [Dropped, Dropped, Updated]
+    restart = outcomes[2]
+    assert isinstance(restart, Updated) and restart.changes.reset and restart.snapshot
+    assert "taken as a restart" in restart.changes.notes[0]
+    assert p.store.seq == 52
+    assert p.store.councils["local.barnet.2022-05-05"].control_after == "CON"
+    # The fresh snapshot was asked for without a validator from another document.
+    assert "if-none-match" not in {k.lower() for k in fault_server.requests[-1].headers}
+
+
+async def test_changes_where_the_whole_state_was_asked_for_are_refused(
+    fault_server: FaultServer,
+) -> None:
+    fault_server.script(Reply.json(f.body(f.changes(5, 4))), Reply.json(f.body(f.snapshot(6))))
+    p = poller(fault_server)
+    first = await p.poll()
+    second = await p.poll()
+    await p.aclose()
+    assert isinstance(first, Failed) and "asked for the whole state" in first.reason
+    assert isinstance(second, Updated) and p.store.seq == 6
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OverflowError("date value out of range"),
+        ImportError("Using SOCKS proxy, but the 'socksio' package is not installed."),
+        ExceptionGroup("transport", [OSError("a"), RuntimeError("b")]),
+        RuntimeError("a bug"),
+    ],
+    ids=["overflow", "import", "group", "bug"],
+)
+async def test_any_exception_in_a_poll_is_a_clean_failure_and_polling_goes_on(
+    fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    import feeds.parse
+
+    real = feeds.parse.parse_answer
+    calls = 0
+
+    def flaky(raw: bytes | str) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise error
+        return real(raw)
+
+    monkeypatch.setattr(feeds.parse, "parse_answer", flaky)
+    fault_server.script(Reply.json(f.body(f.snapshot())))
+    p = poller(fault_server)
+    stop = asyncio.Event()
+    seen: list[object] = []
+
+    def on_outcome(outcome: object) -> None:
+        seen.append(outcome)
+        if len(seen) == 2:
+            stop.set()
+
+    await asyncio.wait_for(poll_forever(p, on_outcome, stop), 10)
+    await p.aclose()
+    assert isinstance(seen[0], Failed)
+    assert seen[0].reason == f"internal error ({type(error).__name__}); will retry"
+    assert isinstance(seen[1], Updated)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:99999/feed", "ftp://127.0.0.1/feed", "http:///feed", "nonsense"]
+)
+def test_feed_urls_that_can_never_work_are_refused_before_polling(url: str) -> None:
+    with pytest.raises(FeedConfigError):
+        check_feed_url(url)
+
+
+async def test_a_bad_port_in_a_poll_is_a_clean_failure() -> None:
+    p = FeedPoller("http://127.0.0.1:99999/feed", settings=FAST)
+    outcome = await p.poll()
+    await p.aclose()
+    assert isinstance(outcome, Failed) and outcome.reason.startswith("not a usable feed URL")
+
+
+async def test_proxies_from_the_environment_are_never_used(
+    fault_server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With HTTP_PROXY set, the proxy once received the Authorization header; a SOCKS proxy
+    there ended polling with an ImportError."""
+    with FaultServer(Reply.json(b"{}")) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1")
+        monkeypatch.setenv("FEED_KEY", "secret-token")
+        fault_server.script(Reply.json(f.body(f.snapshot())))
+        settings = PollSettings(deadline=2, auth_header="Authorization", auth_env="FEED_KEY")
+        p = poller(fault_server, settings)
+        outcome = await p.poll()
+        await p.aclose()
+        assert isinstance(outcome, Updated)
+        assert proxy.requests == []
+    assert fault_server.requests[0].headers.get("authorization") == "secret-token"
+
+
+async def test_an_explicit_proxy_is_used_and_auth_is_refused_over_plain_http(
+    fault_server: FaultServer,
+) -> None:
+    with FaultServer(Reply.json(f.body(f.snapshot()))) as proxy:
+        settings = PollSettings(deadline=2, proxy=f"http://127.0.0.1:{proxy.port}")
+        p = poller(fault_server, settings)
+        outcome = await p.poll()
+        await p.aclose()
+        assert isinstance(outcome, Updated) and len(proxy.requests) == 1
+        assert fault_server.requests == []
+    with pytest.raises(FeedConfigError, match="proxy"):
+        check_feed_url(
+            fault_server.url,
+            PollSettings(proxy="http://127.0.0.1:1", auth_header="Authorization", auth_env="K"),
+        )
 
 
 async def test_server_poll_after_is_honoured_within_bounds(fault_server: FaultServer) -> None:

@@ -45,7 +45,11 @@ async def test_snapshot_changes_and_304(
     assert isinstance(first, Updated) and first.snapshot
     assert len(poller.store.councils) == 200
     assert not any(c.has_result for c in poller.store.councils.values())
-    assert isinstance(await poller.poll(), Unchanged)  # clock has not moved: 304
+    # The clock has not moved: the changes since the snapshot are none (a different document
+    # from the snapshot, so a different ETag), and from then on 304.
+    empty = await poller.poll()
+    assert isinstance(empty, Updated) and empty.changes.empty
+    assert isinstance(await poller.poll(), Unchanged)
     clock_time.now = 8 * 3600 / 1000  # eight hours of the night at 1000x
     later = await poller.poll()
     assert isinstance(later, Updated) and not later.snapshot
@@ -97,11 +101,32 @@ async def test_seeking_back_changes_epoch_and_the_client_starts_again(
     assert state_body(poller.store) == state_body(feed.recording.state_at(3 * 3600 * 1000))
 
 
+async def test_seeking_back_while_playing_never_freezes_the_viewer(
+    replay: tuple[ReplayFeed, str], clock_time: FakeTime
+) -> None:
+    """After a seek back, the changes answer of the new epoch and the snapshot shared one
+    ETag: the client's request for a fresh snapshot got 304 and it stayed on the old state."""
+    feed, url = replay
+    poller = FeedPoller(f"{url}/feed", settings=PollSettings(interval=1))
+    feed.clock.seek(5 * 3600 * 1000)
+    await poller.poll()
+    held = poller.store.seq
+    feed.clock.seek(2 * 3600 * 1000)  # back (as /replay/seek: the state follows at once) ...
+    feed.status()
+    clock_time.now += 4 * 3600  # ... and then it plays on past where the viewer was
+    assert feed.sync() >= (held or 0)
+    outcome = await poller.poll()
+    await poller.aclose()
+    assert isinstance(outcome, Updated) and outcome.changes.reset
+    assert state_body(poller.store) == state_body(feed.recording.state_at(feed.clock.now_ms()))
+
+
 async def test_fifty_concurrent_pollers_get_304s(replay: tuple[ReplayFeed, str]) -> None:
     feed, url = replay
     feed.clock.pause()
     pollers = [FeedPoller(f"{url}/feed", settings=PollSettings(deadline=20)) for _ in range(50)]
     firsts = await asyncio.gather(*(p.poll() for p in pollers))
+    await asyncio.gather(*(p.poll() for p in pollers))  # no changes since the snapshot
     seconds = await asyncio.gather(*(p.poll() for p in pollers))
     await asyncio.gather(*(p.aclose() for p in pollers))
     assert all(isinstance(o, Updated) for o in firsts)

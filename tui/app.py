@@ -20,9 +20,10 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Log, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
 
 from feeds.aggregate import is_gain, result_phrase, scoreboard
-from feeds.client import Failed, FeedPoller, PollSettings, Unchanged, Updated
+from feeds.client import Dropped, Failed, FeedPoller, PollOutcome, PollSettings, Updated
 from feeds.sanitise import clean_line
 from feeds.store import ChangeSet, ResultsStore
 from tui.commands import ElectionCommands
@@ -255,15 +256,39 @@ class ElectionNightApp(App[None]):
             return
         if message.replay_status is not None:
             self.replay_status = message.replay_status
-        self.apply_outcome(message.outcome)
+        # The next poll is scheduled first: nothing that goes wrong in showing this answer
+        # may stop the feed from being polled.
         if self.source.poller is not None and self.poll_enabled:
             self._schedule_poll(message.outcome.next_poll)
+        try:
+            self.apply_outcome(message.outcome)
+        except Exception as error:  # noqa: BLE001 - a bug in showing one answer
+            self.log_feed(f"internal error showing an answer ({type(error).__name__})")
+            self.last_error = f"internal error ({type(error).__name__}); polling goes on"
+            self.tick()
 
-    def apply_outcome(self, outcome: Updated | Unchanged | Failed) -> None:
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """The one place a worker's failure lands. Polls report feed failures as outcomes;
+        anything escaping one (a bug) is logged as ours and polling still goes on."""
+        if event.state != WorkerState.ERROR:
+            return
+        worker = event.worker
+        name = type(worker.error).__name__
+        self.log_feed(f"internal error in '{worker.description or worker.name}' ({name})")
+        if worker.group == "poll":
+            self.last_error = f"internal error ({name}); polling goes on"
+            if self.source.poller is not None and self.poll_enabled and self.is_running:
+                self._schedule_poll(self.source.poller.settings.interval)
+            self.tick()
+
+    def apply_outcome(self, outcome: PollOutcome) -> None:
         if isinstance(outcome, Failed):
             if outcome.reason != self.last_error:
                 self.log_feed(f"feed error: {outcome.reason} (retry in {outcome.next_poll:.0f} s)")
             self.last_error = outcome.reason
+        elif isinstance(outcome, Dropped):
+            self.log_feed(outcome.reason)  # the feed answered, but nothing was updated
         else:
             if self.last_error is not None:
                 self.log_feed("feed recovered")
@@ -287,6 +312,8 @@ class ElectionNightApp(App[None]):
         for note in changes.implausible:
             self.log_feed(f"implausible change, shown as the feed says: {note}")
             self.notify(f"Implausible change: {note}", severity="warning", markup=False, timeout=8)
+        for note in changes.notes:
+            self.log_feed(note)
         if changes.reset:
             self.log_feed("the feed restarted its history; showing its new state")
             self._latest.entries.clear()

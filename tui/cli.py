@@ -7,7 +7,8 @@ import argparse
 import gc
 import sys
 
-from feeds.commands import BUNDLED_NIGHT, add_commands, add_feed_options, settings_from
+from feeds.client import FeedConfigError, check_feed_url
+from feeds.commands import BUNDLED_NIGHT, add_commands, add_feed_options, say, settings_from
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -21,10 +22,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
+    settings = settings_from(args, interval=args.interval)
+    try:  # before the screen is drawn: a URL that can never work is a plain CLI error
+        check_feed_url(args.url, settings)
+    except FeedConfigError as error:
+        say(f"election-night: {error}")
+        return 2
     gc.disable()  # as for a replay
     from tui.app import run_watch
 
-    return run_watch(args.url, settings_from(args, interval=args.interval))
+    return run_watch(args.url, settings)
 
 
 def build_parser() -> argparse.ArgumentParser:
