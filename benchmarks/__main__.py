@@ -29,6 +29,8 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 
+TOKEN = "test-control-token"
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "latest.jsonl"
 
@@ -296,10 +298,14 @@ def night_probe() -> dict[str, float]:
     feed = ReplayFeed(recording, clock)
     gaps: list[float] = []
     result: dict[str, float] = {}
-    with ServerThread(create_app(feed)) as server, tempfile.TemporaryDirectory() as config:
+    with (
+        ServerThread(create_app(feed, control_token=TOKEN)) as server,
+        tempfile.TemporaryDirectory() as config,
+    ):
         app = make_app(
             f"{server.url}/feed",
             replay_url=server.url,
+            replay_token=TOKEN,
             settings=PollSettings(interval=0.02, min_interval=0.02),
             watchlist=WatchList(Path(config) / "w.json"),
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import signal
 import sys
 import time
@@ -171,11 +170,26 @@ def open_replay(
     return ReplayFeed(recording, clock, FaultSpec.parse(faults), poll_after=poll_after)
 
 
+def _serve_hosts(bind: str, extra: list[str]) -> list[str]:
+    """Host names the server answers to: loopback, the bound address, the machine's own
+    names when bound to every interface, and any the user allows."""
+    import socket
+
+    from feeds.replay import LOOPBACK_HOSTS
+
+    hosts = [*LOOPBACK_HOSTS, *extra]
+    if bind in ("0.0.0.0", "::", ""):
+        hosts += [socket.gethostname(), socket.getfqdn()]
+    else:
+        hosts.append(bind)
+    return [h.lower() for h in dict.fromkeys(hosts) if h]
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from feeds.recording import RecordingError
-    from feeds.replay import HideTruncationFaults, create_app
+    from feeds.replay import create_app, hide_truncation_faults, new_control_token
 
     try:
         feed = open_replay(
@@ -186,15 +200,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     for warning in feed.recording.warnings[:20]:
         say(f"warning: {warning}")
-    logging.getLogger("uvicorn.error").addFilter(HideTruncationFaults())
+    hide_truncation_faults()
+    token = args.token or new_control_token()
+    hosts = _serve_hosts(args.host, args.allow_host or [])
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(
+    say(
         f"serving {args.file} at http://{host}:{args.port}/feed "
-        f"(speed {args.speed}x; controls at /replay)",
-        file=sys.stderr,
+        f"(speed {args.speed:g}x; clock at /replay)"
     )
-    uvicorn.run(create_app(feed), host=args.host, port=args.port, log_level="warning")
+    say(f"replay controls need the header  Authorization: Bearer {token}")
+    say(f"answering to host names: {', '.join(hosts)} (add others with --allow-host)")
+    app = create_app(feed, control_token=token, allowed_hosts=hosts)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def positive_speed(text: str) -> float:
+    """``--speed``: refused unless a finite number within the replay's bounds."""
+    from feeds.replay import check_speed
+
+    try:
+        return check_speed(float(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -217,7 +245,16 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     serve.add_argument("file", nargs="?", default=str(BUNDLED_NIGHT))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8022)
-    serve.add_argument("--speed", type=float, default=1.0)
+    serve.add_argument("--speed", type=positive_speed, default=1.0)
+    serve.add_argument(
+        "--token", help="the token replay controls need (default: a new random one, printed)"
+    )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="NAME",
+        help="also answer to this host name or address (repeatable); loopback by default",
+    )
     serve.add_argument("--start", help="start at a moment (e.g. 23:30, 1h, ISO time)")
     serve.add_argument("--faults", help="e.g. 5xx=0.1,429=0.05,slow=0.05,truncate=0.05,seed=1")
     serve.set_defaults(handler=cmd_serve)

@@ -12,7 +12,8 @@ import datetime as dt
 import gzip
 import json
 import re
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -58,6 +59,9 @@ class Event:
     keyframe: bool
     line: int
     declarations: int = 0  # councils, areas or mayors that reached a result in this event
+    # A keyframe that is not the state so far plus changes (the feed reset, revisions went
+    # back): replaying forward must replace the state with it, as seeking does.
+    reset: bool = False
 
 
 @dataclass(slots=True)
@@ -71,7 +75,8 @@ class Recording:
         return self.events[-1].t if self.events else 0
 
     def state_at(self, t_ms: float) -> ResultsStore:
-        """The state a client would hold at ``t_ms``: nearest keyframe, then apply forward."""
+        """The state a client would hold at ``t_ms``: nearest keyframe, then apply forward.
+        A keyframe is the whole state, so this equals playing forward from the start."""
         store = ResultsStore()
         end = self.index_at(t_ms)
         start = 0
@@ -95,7 +100,25 @@ class Recording:
         return lo
 
     def declaration_times(self) -> list[int]:
-        return [event.t for event in self.events if event.declarations and not event.keyframe]
+        """Moments when something reached a result: change lines and keyframe lines alike
+        (``record`` folds a poll's changes into a keyframe every so often)."""
+        return [event.t for event in self.events if event.declarations]
+
+    def find_declarations_and_resets(self) -> None:
+        """Play the recording forward once: count what each line newly declared, and mark
+        the keyframes that reset the state rather than continue it."""
+        store = ResultsStore()
+        for event in self.events:
+            answer = event.answer
+            if event.keyframe and _is_reset(store, answer):
+                event.reset = True
+                before = store
+                store = ResultsStore()
+            else:
+                before = None
+            declared = _declared_keys(before or store, answer)
+            store.apply(answer)
+            event.declarations = sum(1 for kind, key in declared if _has_result(store, kind, key))
 
 
 def _open_binary(path: Path) -> IO[bytes]:
@@ -128,12 +151,50 @@ def _line_answer(data: dict[str, Any], kind: str, seq: int) -> Answer:
     return answer_from_data(document)
 
 
-def _count_declarations(answer: Answer) -> int:
-    return (
-        sum(1 for c in answer.councils if c.status in RESULT_STATUSES)
-        + sum(1 for a in answer.counting_areas if a.status in RESULT_STATUSES)
-        + sum(1 for m in answer.mayors if m.status in RESULT_STATUSES)
-    )
+def _held_revisions(store: ResultsStore) -> dict[tuple[str, Any], int]:
+    held: dict[tuple[str, Any], int] = {}
+    held.update((("council", k), r.revision) for k, r in store.councils.items())
+    held.update((("referendum", k), r.revision) for k, r in store.referendums.items())
+    held.update((("area", k), r.revision) for k, r in store.counting_areas.items())
+    held.update((("mayor", k), r.revision) for k, r in store.mayors.items())
+    return held
+
+
+def _answer_revisions(answer: Answer) -> dict[tuple[str, Any], int]:
+    found: dict[tuple[str, Any], int] = {}
+    found.update((("council", c.id), c.revision) for c in answer.councils)
+    found.update((("referendum", r.id), r.revision) for r in answer.referendums)
+    found.update((("area", a.key), a.revision) for a in answer.counting_areas)
+    found.update((("mayor", m.id), m.revision) for m in answer.mayors)
+    return found
+
+
+def _is_reset(store: ResultsStore, keyframe: Answer) -> bool:
+    """A keyframe resets when it lacks a record held, or holds an older revision of one."""
+    held = _held_revisions(store)
+    if not held:
+        return False
+    found = _answer_revisions(keyframe)
+    return any(key not in found or found[key] < revision for key, revision in held.items())
+
+
+def _has_result(store: ResultsStore, kind: str, key: Any) -> bool:
+    record: Any
+    if kind == "council":
+        record = store.councils.get(key)
+    elif kind == "area":
+        record = store.counting_areas.get(key)
+    else:
+        record = store.mayors.get(key)
+    return record is not None and record.status in RESULT_STATUSES
+
+
+def _declared_keys(store: ResultsStore, answer: Answer) -> list[tuple[str, Any]]:
+    """Records of the answer with a result that had none in ``store``."""
+    keys: list[tuple[str, Any]] = [("council", c.id) for c in answer.councils if c.has_result]
+    keys += [("area", a.key) for a in answer.counting_areas if a.has_result]
+    keys += [("mayor", m.id) for m in answer.mayors if m.status in RESULT_STATUSES]
+    return [(kind, key) for kind, key in keys if not _has_result(store, kind, key)]
 
 
 def read_recording(path: str | Path, *, strict: bool = False) -> Recording:
@@ -145,19 +206,56 @@ def read_recording(path: str | Path, *, strict: bool = False) -> Recording:
     except OSError as error:
         raise RecordingError(f"{path}: cannot open ({error.strerror or error})") from None
     with handle:
-        try:
-            return _read_lines(handle, path.name, strict)
-        except (OSError, EOFError, gzip.BadGzipFile) as error:
-            raise RecordingError(f"{path.name}: cannot read ({type(error).__name__})") from None
+        return _read_lines(_bounded_lines(handle, path.name), path.name, strict)
 
 
-def _read_lines(lines: Iterable[bytes], name: str, strict: bool) -> Recording:
-    iterator: Iterator[bytes] = iter(lines)
-    header_line = next(iterator, None)
+class _Oversized:
+    """A line longer than the cap: it was skipped, never held whole."""
+
+    __slots__ = ("ended",)
+
+    def __init__(self, ended: bool) -> None:
+        self.ended = ended
+
+
+class _Unreadable(Exception):
+    """The file cannot be read past this point (corrupt compressed data, an I/O error)."""
+
+
+def _bounded_lines(handle: IO[bytes], name: str) -> Iterator[bytes | _Oversized]:
+    """The file's lines, never holding more than the cap of one: a 3 MB ``.jsonl.gz`` that
+    inflates to one 3 GiB line once took 3.1 GiB to read."""
+    try:
+        while True:
+            line = handle.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                return
+            if len(line) <= MAX_LINE_BYTES:
+                yield line
+                continue
+            while not line.endswith(b"\n"):  # skip the rest of the line, a chunk at a time
+                line = handle.readline(1 << 20)
+                if not line:
+                    break
+            yield _Oversized(line.endswith(b"\n"))
+    except (OSError, EOFError, zlib.error) as error:
+        what = "corrupt compressed data" if not isinstance(error, OSError) else "read error"
+        if isinstance(error, gzip.BadGzipFile):
+            what = "not valid gzip"
+        raise _Unreadable(what) from None
+
+
+def _read_lines(lines: Iterator[bytes | _Oversized], name: str, strict: bool) -> Recording:
+    try:
+        header_line = next(lines, None)
+    except _Unreadable as error:
+        raise RecordingError(f"{name}: line 1: cannot read ({error})") from None
     if header_line is None:
         raise RecordingError(f"{name}: line 1: empty file, not a recording")
+    if isinstance(header_line, _Oversized):
+        raise RecordingError(f"{name}: line 1: longer than {MAX_LINE_BYTES // 1024} KiB")
     try:
-        header_data = decode_json(header_line[:MAX_LINE_BYTES])
+        header_data = decode_json(header_line)
     except FeedError as error:
         raise RecordingError(f"{name}: line 1: not a recording header ({error})") from None
     if not isinstance(header_data, dict) or header_data.get("format") != RECORDING_FORMAT:
@@ -173,13 +271,29 @@ def _read_lines(lines: Iterable[bytes], name: str, strict: bool) -> Recording:
     recording = Recording(header, [])
     last_t = 0
     seq = 0
-    for number, raw_line in enumerate(iterator, start=2):
+    number = 1
+    while True:
+        number += 1
+        try:
+            raw_line = next(lines, None)
+        except _Unreadable as error:
+            message = f"{name}: line {number}: cannot read on from here ({error})"
+            if strict:
+                raise RecordingError(message) from None
+            recording.warnings.append(message)
+            break
+        if raw_line is None:
+            break
+        if isinstance(raw_line, _Oversized):
+            message = f"{name}: line {number}: bad line: longer than {MAX_LINE_BYTES // 1024} KiB"
+            if strict:
+                raise RecordingError(message)
+            recording.warnings.append(message)
+            continue
         if not raw_line.strip():
             continue
         truncated = not raw_line.endswith(b"\n")
         try:
-            if len(raw_line) > MAX_LINE_BYTES:
-                raise FeedError(f"line is longer than {MAX_LINE_BYTES // 1024} KiB")
             data = decode_json(raw_line)
             if not isinstance(data, dict) or data.get("type") not in ("change", "keyframe"):
                 raise FeedError("line is neither a change nor a keyframe")
@@ -210,11 +324,11 @@ def _read_lines(lines: Iterable[bytes], name: str, strict: bool) -> Recording:
                 answer=answer,
                 keyframe=data["type"] == "keyframe",
                 line=number,
-                declarations=_count_declarations(answer),
             )
         )
     if not recording.events:
         raise RecordingError(f"{name}: no usable lines after the header")
+    recording.find_declarations_and_resets()
     return recording
 
 

@@ -11,16 +11,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import random
+import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -32,6 +37,14 @@ from feeds.store import ResultsStore
 
 MIN_SPEED = 0.1
 MAX_SPEED = 100_000.0
+
+
+def check_speed(speed: float) -> float:
+    """A replay speed, refused unless finite and within bounds: ``nan`` once made the clock
+    read nan, and every viewer's screen was wiped by an empty state."""
+    if not math.isfinite(speed) or not MIN_SPEED <= speed <= MAX_SPEED:
+        raise ValueError(f"speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g}")
+    return speed
 
 
 class VirtualClock:
@@ -48,7 +61,7 @@ class VirtualClock:
     ) -> None:
         self.duration_ms = duration_ms
         self._monotonic = monotonic
-        self._speed = speed
+        self._speed = check_speed(speed)
         self._paused = paused
         self._base_ms = min(max(0.0, start_ms), float(duration_ms))
         self._base_real = monotonic()
@@ -72,8 +85,9 @@ class VirtualClock:
         self._base_real = self._monotonic()
 
     def set_speed(self, speed: float) -> None:
+        check_speed(speed)
         self._rebase()
-        self._speed = min(max(speed, MIN_SPEED), MAX_SPEED)
+        self._speed = speed
 
     def pause(self) -> None:
         self._rebase()
@@ -84,6 +98,8 @@ class VirtualClock:
         self._paused = False
 
     def seek(self, t_ms: float) -> None:
+        if not math.isfinite(t_ms):
+            raise ValueError("the time to seek to must be a finite number")
         self._base_ms = min(max(0.0, t_ms), float(self.duration_ms))
         self._base_real = self._monotonic()
 
@@ -190,6 +206,8 @@ class ReplayFeed:
     def _precompute(self) -> None:
         store = ResultsStore()
         for event in self.recording.events:
+            if event.reset:
+                store = ResultsStore()
             changes = store.apply(event.answer)
             keys: list[tuple[str, Any]] = [("council", k) for k in changes.councils]
             keys += [("referendum", k) for k in changes.referendums]
@@ -210,7 +228,13 @@ class ReplayFeed:
                 self.index = target
                 self.epoch += 1
             while self.index < target:
-                self.store.apply(self.recording.events[self.index].answer)
+                event = self.recording.events[self.index]
+                if event.reset:
+                    # The whole state, not a continuation: replaced as a seek would, and a new
+                    # epoch so that viewers take it whole (older revisions would be ignored).
+                    self.store = ResultsStore()
+                    self.epoch += 1
+                self.store.apply(event.answer)
                 self.index += 1
             return self.index
 
@@ -321,9 +345,10 @@ class ReplayFeed:
             if later:
                 self.clock.seek(later[0])
         else:
-            # The declaration before the one already shown, so repeated presses walk back.
-            earlier = [t for t in times if t < now]
-            self.clock.seek(earlier[-1] if earlier else 0)
+            # The declaration before the latest one shown, so that each press walks back one,
+            # while playing too (the clock has moved on past the latest by then).
+            shown = [t for t in times if t <= now]
+            self.clock.seek(shown[-2] if len(shown) >= 2 else 0)
 
     def roll_fault(self) -> str | None:
         if not self.faults.active:
@@ -358,7 +383,25 @@ class _TruncatedResponse(Response):
         )
 
 
-def create_app(feed: ReplayFeed) -> Starlette:
+#: Host names the rehearsal server answers to by default: loopback only. A Host header naming
+#: anything else is refused (DNS rebinding: a web page on another name reaching this server).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def new_control_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def create_app(
+    feed: ReplayFeed,
+    *,
+    control_token: str,
+    allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+) -> Starlette:
+    """The replay server: ``/feed`` for every viewer; ``/replay`` to read the clock; the
+    ``/replay/*`` controls only with ``Authorization: Bearer <control_token>`` and never from
+    a page of another origin (a cross-origin form POST once paused every viewer's replay)."""
+
     async def get_feed(request: Request) -> Response:
         feed.stats.requests += 1
         since_text = request.query_params.get("since")
@@ -395,6 +438,9 @@ def create_app(feed: ReplayFeed) -> Starlette:
         return JSONResponse(feed.status())
 
     async def control(request: Request) -> Response:
+        refused = _control_refused(request, control_token)
+        if refused is not None:
+            return JSONResponse({"error": refused}, 403)
         action = request.path_params["action"]
         params = request.query_params
         try:
@@ -424,16 +470,51 @@ def create_app(feed: ReplayFeed) -> Starlette:
             Route("/feed", get_feed, methods=["GET"]),
             Route("/replay", get_status, methods=["GET"]),
             Route("/replay/{action}", control, methods=["POST"]),
-        ]
+        ],
+        middleware=[
+            Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts), www_redirect=False)
+        ],
     )
 
 
+def _control_refused(request: Request, token: str) -> str | None:
+    """Why a control request is refused, or None to let it through."""
+    origin = request.headers.get("origin")
+    if origin is not None:
+        parts = urlsplit(origin)
+        if parts.netloc.lower() != request.headers.get("host", "").lower():
+            return "controls are not taken from a page of another origin"
+    given = request.headers.get("authorization", "")
+    if not secrets.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return "controls need the token printed when the server started"
+    return None
+
+
+_CUT_SHORT = ("Too little data for declared Content-Length", "shorter than Content-Length")
+
+
 class HideTruncationFaults(logging.Filter):
-    """Truncated answers are injected on purpose; uvicorn reports each one as an error."""
+    """Truncated answers are injected on purpose; uvicorn reports each one with a whole
+    traceback. Each becomes one clean line instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        return "Too little data for declared Content-Length" not in str(error)
+        if error is None or not any(marker in str(error) for marker in _CUT_SHORT):
+            return True
+        record.msg, record.args, record.exc_info, record.exc_text = (
+            "fault injected: an answer cut short on purpose (truncate)",
+            (),
+            None,
+            None,
+        )
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def hide_truncation_faults() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, HideTruncationFaults) for f in logger.filters):
+        logger.addFilter(HideTruncationFaults())
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -456,6 +537,7 @@ class ServerThread:
             app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30
         )
         self.server = uvicorn.Server(config)
+        hide_truncation_faults()
         self._thread = threading.Thread(target=self._run, name="replay-server", daemon=True)
 
     @property

@@ -13,6 +13,8 @@ from feeds.client import Failed, FeedPoller, PollOutcome, PollSettings, poll_for
 from feeds.recording import Recording, state_body
 from feeds.replay import FaultSpec, ReplayFeed, ServerThread, VirtualClock, create_app
 
+TOKEN = "test-control-token"
+
 
 @dataclass
 class SoakReport:
@@ -47,7 +49,7 @@ async def soak(recording: Recording, seconds: float, faults: str) -> SoakReport:
     )
     tracemalloc.start()
     started = time.monotonic()
-    with ServerThread(create_app(feed)) as server:
+    with ServerThread(create_app(feed, control_token=TOKEN)) as server:
         poller = FeedPoller(f"{server.url}/feed", settings=settings)
         stop = asyncio.Event()
         midpoint = started + seconds / 3

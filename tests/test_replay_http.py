@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +17,11 @@ from feeds.client import FeedPoller, PollSettings, Unchanged, Updated, poll_fore
 from feeds.commands import record
 from feeds.recording import Recording, parse_moment, read_recording, state_body
 from feeds.replay import FaultSpec, ReplayFeed, ServerThread, VirtualClock, create_app
+from tests import factories as f
+from tests.conftest import BUNDLED_NIGHT, ROOT
+
+TOKEN = "test-control-token"
+CONTROL = {"Authorization": f"Bearer {TOKEN}"}
 
 
 class FakeTime:
@@ -32,7 +41,7 @@ def clock_time() -> FakeTime:
 def replay(bundled_recording: Recording, clock_time: FakeTime) -> Iterator[tuple[ReplayFeed, str]]:
     clock = VirtualClock(bundled_recording.duration_ms, speed=1000, monotonic=clock_time)
     feed = ReplayFeed(bundled_recording, clock)
-    with ServerThread(create_app(feed)) as server:
+    with ServerThread(create_app(feed, control_token=TOKEN)) as server:
         yield feed, server.url
 
 
@@ -63,7 +72,7 @@ async def test_controls_pause_speed_seek_and_step(
     replay: tuple[ReplayFeed, str], clock_time: FakeTime
 ) -> None:
     feed, url = replay
-    async with httpx.AsyncClient(base_url=url) as client:
+    async with httpx.AsyncClient(base_url=url, headers=CONTROL) as client:
         status = (await client.post("/replay/pause")).json()
         assert status["paused"] and status["position_ms"] == 0
         clock_time.now = 100
@@ -142,7 +151,7 @@ async def test_whole_night_at_high_speed_reaches_the_final_state(
     clock = VirtualClock(bundled_recording.duration_ms, speed=speed)
     feed = ReplayFeed(bundled_recording, clock)
     final_seq = len(bundled_recording.events)
-    with ServerThread(create_app(feed)) as server:
+    with ServerThread(create_app(feed, control_token=TOKEN)) as server:
         poller = FeedPoller(
             f"{server.url}/feed", settings=PollSettings(interval=0.05, min_interval=0.05)
         )
@@ -168,7 +177,7 @@ async def test_recording_the_replay_gives_the_same_final_state(
     feed = ReplayFeed(bundled_recording, clock)
     out = tmp_path / "rerecorded.jsonl"
     final_seq = len(bundled_recording.events)
-    with ServerThread(create_app(feed)) as server:
+    with ServerThread(create_app(feed, control_token=TOKEN)) as server:
         lines = await record(
             f"{server.url}/feed",
             out,
@@ -188,7 +197,7 @@ async def test_injected_faults_fail_a_share_of_polls(bundled_recording: Recordin
     feed = ReplayFeed(
         bundled_recording, clock, FaultSpec.parse("5xx=0.3,429=0.2,truncate=0.2,seed=7")
     )
-    with ServerThread(create_app(feed)) as server:
+    with ServerThread(create_app(feed, control_token=TOKEN)) as server:
         async with httpx.AsyncClient() as client:
             statuses = []
             for _ in range(60):
@@ -219,3 +228,120 @@ def test_parse_moment_forms(bundled_recording: Recording) -> None:
     assert parse_moment("2022-05-06T11:00:00+00:00", start) == 14 * 3600_000
     with pytest.raises(ValueError):
         parse_moment("teatime", start)
+
+
+async def test_replay_controls_need_the_token_and_the_same_origin(
+    replay: tuple[ReplayFeed, str],
+) -> None:
+    """A cross-origin form POST once paused every viewer's replay."""
+    feed, url = replay
+    async with httpx.AsyncClient(base_url=url) as client:
+        anonymous = await client.post("/replay/pause")
+        wrong = await client.post("/replay/pause", headers={"Authorization": "Bearer guess"})
+        cross = await client.post(
+            "/replay/pause", headers={**CONTROL, "Origin": "http://evil.example"}
+        )
+        assert [r.status_code for r in (anonymous, wrong, cross)] == [403, 403, 403]
+        assert not feed.clock.paused
+        allowed = await client.post("/replay/pause", headers=CONTROL)
+        assert allowed.status_code == 200 and feed.clock.paused
+        # Reading the clock and the feed needs no token: every viewer polls them.
+        assert (await client.get("/replay")).status_code == 200
+        assert (await client.get("/feed")).status_code == 200
+
+
+async def test_a_host_header_naming_another_site_is_refused(
+    replay: tuple[ReplayFeed, str],
+) -> None:
+    """DNS rebinding: a page on another name resolving to 127.0.0.1 must not be served."""
+    _, url = replay
+    async with httpx.AsyncClient(base_url=url) as client:
+        rebound = await client.get("/feed", headers={"Host": "evil.example"})
+        assert rebound.status_code == 400
+        assert (await client.get("/feed", headers={"Host": "localhost"})).status_code == 200
+
+
+@pytest.mark.parametrize("speed", ["nan", "inf", "-2", "0", "1e9"])
+async def test_absurd_speeds_are_refused_and_the_state_is_kept(
+    replay: tuple[ReplayFeed, str], speed: str
+) -> None:
+    """speed=nan once made /feed serve an empty state that wiped every viewer's screen."""
+    feed, url = replay
+    feed.clock.seek(5 * 3600 * 1000)
+    async with httpx.AsyncClient(base_url=url, headers=CONTROL) as client:
+        before = (await client.get("/feed")).json()
+        refused = await client.post("/replay/speed", params={"value": speed})
+        assert refused.status_code == 400
+        seek = await client.post("/replay/seek", params={"t": speed})
+        assert seek.status_code == 400 or speed in ("0", "-2", "1e9")
+        after = (await client.get("/feed")).json()
+    assert len(after["councils"]) == len(before["councils"]) == 200
+    assert feed.clock.speed == 1000
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def _wait_for(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise AssertionError("serve did not start")
+
+
+@pytest.mark.parametrize("speed", ["nan", "-1", "1e9", "fast"])
+def test_serve_refuses_an_absurd_speed_with_a_clear_error(speed: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "serve", "--speed", speed],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--speed" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_serve_logs_one_clean_line_per_cut_answer_and_never_a_feed_byte(tmp_path: Path) -> None:
+    """A truncated-body fault printed a uvicorn traceback per answer; a rejected record's
+    message once carried OSC 52 from the feed to serve's stderr."""
+    hostile = json.dumps(
+        {"type": "change", "t": 1, "records": {"councils": [
+            {**f.council(), "seats_won": {"\x1b]52;c;ZXZpbA==\x07": 1}}
+        ]}}
+    )  # fmt: skip
+    recording = tmp_path / "night.jsonl"
+    recording.write_text(BUNDLED_NIGHT.read_text(encoding="utf-8") + hostile + "\n")
+    port = _free_port()
+    server = _serve(str(recording), "--port", str(port), "--faults", "truncate=1,seed=1")
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/replay")
+        for _ in range(3):
+            with pytest.raises(httpx.HTTPError):
+                httpx.get(f"http://127.0.0.1:{port}/feed", timeout=5)
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=20)
+    assert "Traceback" not in stderr
+    assert stderr.count("fault injected: an answer cut short on purpose") == 3
+    assert "\x1b" not in stderr and "\x07" not in stderr
+    assert "Authorization: Bearer " in stderr  # the control token, printed at start

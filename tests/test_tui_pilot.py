@@ -23,6 +23,8 @@ from tui.widgets.council_list import CouncilTable
 from tui.widgets.council_map import CouncilMap
 from tui.widgets.feed_status import FeedStatus
 
+TOKEN = "test-control-token"
+
 FINAL = 10**9
 MIDNIGHT_ISH = 5 * 3600 * 1000  # 03:00 BST
 
@@ -233,7 +235,7 @@ async def test_live_app_polls_a_real_feed_shows_errors_and_recovers(tmp_path: Pa
 def replay_server(bundled_recording: Recording):
     clock = VirtualClock(bundled_recording.duration_ms, speed=300, paused=True)
     feed = ReplayFeed(bundled_recording, clock)
-    with ServerThread(create_app(feed)) as server:
+    with ServerThread(create_app(feed, control_token=TOKEN)) as server:
         yield feed, server.url
 
 
@@ -242,6 +244,7 @@ async def test_replay_controls_drive_the_server_clock(tmp_path: Path, replay_ser
     app = make_app(
         f"{url}/feed",
         replay_url=url,
+        replay_token=TOKEN,
         settings=PollSettings(interval=60),
         watchlist=WatchList(tmp_path / "w.json"),
     )

@@ -705,12 +705,13 @@ def make_app(
     *,
     settings: PollSettings | None = None,
     replay_url: str | None = None,
+    replay_token: str | None = None,
     label: str | None = None,
     **kwargs: Any,
 ) -> ElectionNightApp:
     """Build the app for a feed URL (and replay controls when it is a replay server)."""
     poller = FeedPoller(url, settings=settings) if url else None
-    replay = ReplayControl(replay_url) if replay_url else None
+    replay = ReplayControl(replay_url, token=replay_token) if replay_url else None
     source = FeedSource(label or url or "no feed", poller, replay)
     return ElectionNightApp(source, **kwargs)
 
@@ -725,15 +726,17 @@ def replay_connector(
         import httpx  # noqa: F401  (loaded here, off the UI thread, before the first poll)
 
         from feeds.commands import open_replay
-        from feeds.replay import ServerThread, create_app
+        from feeds.replay import ServerThread, create_app, new_control_token
 
         feed = open_replay(path, speed=speed, start=start, faults=faults)
-        server = ServerThread(create_app(feed)).start()
+        token = new_control_token()
+        server = ServerThread(create_app(feed, control_token=token)).start()
         poller = FeedPoller(
             f"{server.url}/feed",
             settings=PollSettings(interval=0.5, min_interval=0.25, stale_after=20),
         )
-        source = FeedSource(f"replay of {Path(path).name}", poller, ReplayControl(server.url))
+        control = ReplayControl(server.url, token=token)
+        source = FeedSource(f"replay of {Path(path).name}", poller, control)
         source.notes.extend(feed.recording.warnings)
         return source, server.stop
 

@@ -8,7 +8,14 @@ import gc
 import sys
 
 from feeds.client import FeedConfigError, check_feed_url
-from feeds.commands import BUNDLED_NIGHT, add_commands, add_feed_options, say, settings_from
+from feeds.commands import (
+    BUNDLED_NIGHT,
+    add_commands,
+    add_feed_options,
+    positive_speed,
+    say,
+    settings_from,
+)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -44,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = sub.add_parser("replay", help="replay a recording in the app (the default)")
     replay.add_argument("file", nargs="?", default=str(BUNDLED_NIGHT))
-    replay.add_argument("--speed", type=float, default=300.0, help="replay speed (default 300x)")
+    replay.add_argument(
+        "--speed", type=positive_speed, default=300.0, help="replay speed (default 300x)"
+    )
     replay.add_argument("--start", help="start at a moment (e.g. 23:30, 1h, ISO time)")
     replay.add_argument("--faults", help="inject feed faults, e.g. 5xx=0.1,429=0.05")
     replay.set_defaults(handler=cmd_replay)

@@ -10,8 +10,15 @@ if TYPE_CHECKING:
 
 
 class ReplayControl:
-    def __init__(self, base_url: str, *, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
+        self._token = token
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
 
@@ -24,6 +31,8 @@ class ReplayControl:
                 timeout=5.0,
                 transport=self._transport,
                 verify=not self.base_url.startswith("http://"),  # no CA bundle for plain http
+                trust_env=False,  # never through a proxy from the environment
+                headers={"Authorization": f"Bearer {self._token}"} if self._token else None,
             )
         return self._client
 
