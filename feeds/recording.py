@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from feeds.answer import Answer, FeedError
@@ -378,31 +378,40 @@ def changes_body(store: ResultsStore, changes: ChangeSet) -> dict[str, Any]:
     return body
 
 
+class TextSink(Protocol):
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 class RecordingWriter:
     """Appends lines and flushes each one, so a crash loses at most the line being written."""
 
     def __init__(
         self,
-        handle: IO[str],
+        handle: TextSink,
         *,
         source: str,
         election: str | None,
         started_at: dt.datetime | None = None,
         recorded_at: dt.datetime | None = None,
         keyframe_every: int = 100,
+        header: bool = True,
     ) -> None:
         self.handle = handle
         self.keyframe_every = keyframe_every
         self._since_keyframe = 0
-        header: dict[str, Any] = {
+        if not header:  # continuing a recording that has its header already
+            return
+        first_line: dict[str, Any] = {
             "format": RECORDING_FORMAT,
             "source": source,
             "recorded_at": (recorded_at or dt.datetime.now(dt.UTC)).isoformat(),
             "election": election,
         }
         if started_at is not None:
-            header["started_at"] = started_at.astimezone(dt.UTC).isoformat()
-        self._write(header)
+            first_line["started_at"] = started_at.astimezone(dt.UTC).isoformat()
+        self._write(first_line)
 
     def _write(self, data: dict[str, Any]) -> None:
         self.handle.write(json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n")

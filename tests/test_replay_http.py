@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from feeds.client import FeedPoller, PollSettings, Unchanged, Updated, poll_forever
-from feeds.commands import record
+from feeds.commands import RecordError, record
 from feeds.recording import Recording, parse_moment, read_recording, state_body
 from feeds.replay import FaultSpec, ReplayFeed, ServerThread, VirtualClock, create_app
 from tests import factories as f
@@ -345,3 +345,74 @@ def test_serve_logs_one_clean_line_per_cut_answer_and_never_a_feed_byte(tmp_path
     assert stderr.count("fault injected: an answer cut short on purpose") == 3
     assert "\x1b" not in stderr and "\x07" not in stderr
     assert "Authorization: Bearer " in stderr  # the control token, printed at start
+
+
+async def test_record_never_writes_over_an_existing_recording(tmp_path: Path) -> None:
+    """`record -o` into an existing recording once appended a second header mid-file, and
+    the second recording was lost on replay."""
+    out = tmp_path / "night.jsonl"
+    out.write_text("precious\n")
+    with pytest.raises(RecordError, match="exists: give another name, or --append"):
+        await record("http://127.0.0.1:1/feed", out, PollSettings(), stop=asyncio.Event())
+    assert out.read_text() == "precious\n"
+
+
+async def test_record_append_continues_one_recording(
+    bundled_recording: Recording, tmp_path: Path
+) -> None:
+    clock = VirtualClock(bundled_recording.duration_ms, speed=1, paused=True)
+    feed = ReplayFeed(bundled_recording, clock)
+    out = tmp_path / "night.jsonl"
+    settings = PollSettings(interval=0.05, min_interval=0.05)
+    halfway = len(bundled_recording.events) // 2
+    with ServerThread(create_app(feed, control_token=TOKEN)) as server:
+        url = f"{server.url}/feed"
+        feed.clock.seek(bundled_recording.events[halfway].t)
+        await record(url, out, settings, stop=asyncio.Event(), until=lambda s: s.seq is not None)
+        first = read_recording(out, strict=True)
+        feed.clock.seek(bundled_recording.duration_ms)
+        final = len(bundled_recording.events)
+        await record(
+            url, out, settings, stop=asyncio.Event(), until=lambda s: s.seq == final, append=True
+        )
+    both = read_recording(out, strict=True)
+    assert out.read_text().count('"format":"election-night-recording/1"') == 1
+    assert both.header == first.header and both.header.started_at is not None
+    times = [e.t for e in both.events]
+    assert times == sorted(times) and len(both.events) > len(first.events)
+    assert state_body(both.state_at(both.duration_ms)) == state_body(
+        bundled_recording.state_at(bundled_recording.duration_ms)
+    )
+
+
+def test_record_on_a_full_disk_stops_cleanly_and_leaves_a_valid_file(
+    bundled_recording: Recording, tmp_path: Path
+) -> None:
+    """A full disk once ended `record` with a traceback and a cut line. The file size limit
+    (RLIMIT_FSIZE) makes the disk 'full' at 150 kB for the child process."""
+    import resource
+    import signal
+
+    def small_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (150_000, 150_000))
+
+    speed = bundled_recording.duration_ms / 4000  # the night in four seconds
+    clock = VirtualClock(bundled_recording.duration_ms, speed=speed)
+    feed = ReplayFeed(bundled_recording, clock)
+    out = tmp_path / "night.jsonl"
+    with ServerThread(create_app(feed, control_token=TOKEN)) as server:
+        url = f"{server.url}/feed"
+        done = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "record", url, "-o", str(out), "--interval", "0.1"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+            preexec_fn=small_disk,
+        )
+    assert done.returncode == 1, done.stderr
+    assert "cannot write to night.jsonl" in done.stderr and "Traceback" not in done.stderr
+    assert out.read_bytes().endswith(b"\n")
+    assert len(read_recording(out, strict=True).events) >= 2
+    assert out.stat().st_size <= 150_000
