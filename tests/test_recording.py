@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feeds.recording import Recording, RecordingError, RecordingWriter, read_recording, state_body
+from feeds.replay import ReplayFeed, VirtualClock
 from feeds.store import ResultsStore
 from tests import factories as f
 from tests.conftest import BUNDLED_NIGHT, needs_shared_data
@@ -222,3 +225,91 @@ def test_arbitrary_recording_lines_never_break_the_reader(
     assert all(e.t >= 0 for e in recording.events)
     for warning in recording.warnings:
         assert warning.startswith("fuzz.jsonl: line ")
+
+
+def keyframe_of(t: int, *councils: dict) -> dict:
+    document = f.snapshot(councils=list(councils))
+    state = {k: v for k, v in document.items() if k not in ("format", "kind", "seq")}
+    return {"type": "keyframe", "t": t, "state": state}
+
+
+def test_declarations_written_on_keyframe_lines_are_stepped_to(tmp_path: Path) -> None:
+    """`record` folds a poll's changes into a keyframe every so often; the EU night stepped
+    379 of its 382 declarations because keyframe lines were skipped."""
+    brent = f.council("brent", "E09000005", status="counting", revision=1)
+    path = write(
+        tmp_path,
+        HEADER,
+        keyframe_of(0, f.council(status="counting", revision=1), brent),
+        change(1000, 2),  # Barnet declares
+        keyframe_of(2000, f.council(revision=2), dict(brent, status="declared", revision=2,
+                                                       control_after="LAB", seats_won={"LAB": 1},
+                                                       declared_at="2022-05-06T02:30:00+00:00")),
+    )  # fmt: skip
+    recording = read_recording(path, strict=True)
+    assert recording.declaration_times() == [1000, 2000]
+    assert [e.declarations for e in recording.events] == [0, 1, 1]
+
+
+def test_a_keyframe_that_resets_plays_forward_as_it_seeks(tmp_path: Path) -> None:
+    """A feed reset recorded mid-night: forward play kept revision 5 (LAB), a seek showed
+    the keyframe's revision 1 (CON)."""
+    path = write(
+        tmp_path,
+        HEADER,
+        keyframe_of(0, f.council(status="counting", revision=1)),
+        change(1000, 5, after="LAB"),
+        keyframe_of(2000, f.council(revision=1, after="CON")),  # the feed started again
+        {"type": "change", "t": 3000, "records": {"councils": [f.bolton(won={"LAB": 1})]}},
+    )
+    recording = read_recording(path, strict=True)
+    assert [e.reset for e in recording.events] == [False, False, True, False]
+    sought = recording.state_at(3000)
+    assert sought.councils["local.barnet.2022-05-05"].control_after == "CON"
+    clock = VirtualClock(recording.duration_ms, speed=1, start_ms=0)
+    feed = ReplayFeed(recording, clock)
+    feed.sync()
+    clock.seek(3000)
+    feed.sync()
+    assert state_body(feed.store) == state_body(sought)
+    assert feed.epoch == 1  # viewers take the reset state whole
+
+
+def test_an_oversized_line_is_skipped_without_being_held(tmp_path: Path) -> None:
+    """A 3 MB .jsonl.gz holding one 3 GiB line once took 3.1 GiB to read."""
+    path = tmp_path / "bomb.jsonl.gz"
+    with gzip.open(path, "wb") as handle:
+        handle.write(json.dumps(HEADER).encode() + b"\n")
+        handle.write(json.dumps(keyframe()).encode() + b"\n")
+        chunk = b" " * (1 << 20)
+        handle.write(b'{"type":"change","t":5,"records":{"x":"')
+        for _ in range(40):  # 40 MiB of one line, a few kB compressed
+            handle.write(chunk)
+        handle.write(b'"}}\n')
+        handle.write(json.dumps(change(9, 2)).encode() + b"\n")
+    tracemalloc.start()
+    recording = read_recording(path)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 30 * 1024 * 1024  # never the whole 40 MiB line
+    assert [e.t for e in recording.events] == [0, 9]
+    assert "line 3: bad line: longer than" in recording.warnings[0]
+    with pytest.raises(RecordingError, match="line 3"):
+        read_recording(path, strict=True)
+
+
+def test_a_corrupt_gzip_recording_is_a_clean_error_naming_the_line(tmp_path: Path) -> None:
+    good = gzip.compress(
+        (json.dumps(HEADER) + "\n" + json.dumps(keyframe()) + "\n").encode() * 1
+        + ("\n".join(json.dumps(change(t, t)) for t in range(1, 2000)) + "\n").encode()
+    )
+    broken = tmp_path / "broken.jsonl.gz"
+    broken.write_bytes(good[: len(good) // 2] + b"\x00" * 64 + good[len(good) // 2 + 64 :])
+    recording = read_recording(broken)  # what came before the damage still replays
+    assert recording.events and "cannot read on from here" in recording.warnings[-1]
+    with pytest.raises(RecordingError, match=r"broken.jsonl.gz: line \d+: "):
+        read_recording(broken, strict=True)
+    notgz = tmp_path / "plain.jsonl.gz"
+    notgz.write_bytes(b"this is not gzip at all")
+    with pytest.raises(RecordingError, match="line 1: cannot read"):
+        read_recording(notgz)

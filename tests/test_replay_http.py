@@ -416,3 +416,16 @@ def test_record_on_a_full_disk_stops_cleanly_and_leaves_a_valid_file(
     assert out.read_bytes().endswith(b"\n")
     assert len(read_recording(out, strict=True).events) >= 2
     assert out.stat().st_size <= 150_000
+
+
+async def test_stepping_back_while_playing_walks_back_a_declaration(
+    replay: tuple[ReplayFeed, str], clock_time: FakeTime
+) -> None:
+    """`[` once did nothing while the replay played: it sought to the declaration just shown."""
+    feed, url = replay
+    times = feed.recording.declaration_times()
+    feed.clock.seek(times[5])
+    clock_time.now += 0.001  # playing on: a second of the night past the sixth declaration
+    async with httpx.AsyncClient(base_url=url, headers=CONTROL) as client:
+        status = (await client.post("/replay/step", params={"direction": "prev"})).json()
+    assert status["position_ms"] == times[4]
