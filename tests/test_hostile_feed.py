@@ -171,3 +171,66 @@ async def test_notifications_and_watch_messages_do_not_parse_markup(tmp_path: Pa
         assert any("[@click=app.quit]Gain[/]: LAB gain from CON" in m for m in messages)
         assert all(not n.markup for n in app._notifications)
         assert app.is_running
+
+
+async def test_the_command_palette_shows_feed_names_literally(tmp_path: Path) -> None:
+    """Council and region names went to the palette as markup: a council named [link=…]
+    wrote OSC 8 links, [@click=app.quit] quit on click, a region named London [/] crashed
+    the app at ctrl+p."""
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        document = f.snapshot(
+            regions=[{"code": "E12000007", "name": "London [/]"}],
+            councils=[
+                f.council(name="[link=https://evil.example]Evil[/link]"),
+                f.council("brent", "E09000005", name="[@click=app.quit]Quitter"),
+            ],
+        )
+        app.apply_changes(app.store.apply(parse_answer(f.body(document))))
+        await pilot.pause()
+        for query in ("", "Evil", "London", "Quitter"):
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            for char in query:
+                await pilot.press(char)
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.2)
+            shown = screen_bytes(app)
+            assert app.is_running, query
+            assert "\x1b]8;" not in shown  # no hyperlink written
+            assert not FORBIDDEN.search(shown)
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("ctrl+p")
+        for char in "Quitter":
+            await pilot.press(char)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        from textual.command import CommandPalette
+
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        prompts = [str(option.prompt) for option in palette.query_one("CommandList").options]
+        assert any("[@click=app.quit]Quitter" in prompt for prompt in prompts), prompts
+        assert app.is_running
+
+
+async def test_rejection_messages_reach_the_log_without_a_feed_byte(tmp_path: Path) -> None:
+    """A dict key failing validation was echoed into the Log: OSC 0, OSC 52 and DCS reached
+    the terminal."""
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        hostile = "\x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07\x1bPq\x1b\\"
+        document = f.snapshot(councils=[f.council(seats_won={hostile: 1}), f.bolton(won={})])
+        app.apply_changes(app.store.apply(parse_answer(f.body(document))))
+        app.log_feed(f"a line quoting the feed: {hostile}")
+        app.notify(f"a toast quoting the feed: {hostile}", title=hostile)
+        await pilot.pause()
+        await pilot.press("6")
+        await pilot.pause()
+        lines = app.query_one("#feed-log", Log).lines
+        assert any("rejected councils[0]: seats_won.<key>" in line for line in lines)
+        assert not any(FORBIDDEN.search(line) or "owned" in line.split("quoting")[0]
+                       for line in lines)  # fmt: skip
+        assert not FORBIDDEN.search(screen_bytes(app))
+        assert all(not FORBIDDEN.search(n.message + n.title) for n in app._notifications)

@@ -6,6 +6,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
 from tui.view import region_codes
 
@@ -48,11 +50,24 @@ class ElectionCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self._commands()[:14]:
-            yield DiscoveryHit(name, callback, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(Content(name), callback, text=name, help=help_text)  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, callback, help_text in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)  # type: ignore[arg-type]
+                yield Hit(score, highlight(matcher, name), callback, text=name, help=help_text)  # type: ignore[arg-type]
+
+
+def highlight(matcher: Matcher, name: str) -> Content:
+    """The hit with the matched letters marked. Council and region names come from the feed:
+    ``Matcher.highlight`` parses its candidate as markup (a council named ``[@click=app.quit]``
+    quit the app on click, a region ``London [/]`` crashed it), so the name is plain Content
+    here and only styled."""
+    content = Content(name)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, name)
+    for offset in offsets:
+        if not name[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
