@@ -49,8 +49,15 @@ class CouncilChange:
         return self.after.has_result and (self.before is None or not self.before.has_result)
 
     @property
-    def corrected(self) -> bool:
+    def redeclared(self) -> bool:
+        """A new revision of a result already declared: a correction, or the feed simply
+        sending the result again (which is no correction unless it says so)."""
         return self.before is not None and self.before.has_result and self.after.has_result
+
+    @property
+    def corrected(self) -> bool:
+        """The feed says this revision corrects the result."""
+        return self.redeclared and self.after.status == "corrected"
 
 
 @dataclass(slots=True)

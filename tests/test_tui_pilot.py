@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, TabbedContent
+from textual.worker import WorkerFailed
 
 from feeds.client import PollSettings
+from feeds.parse import parse_answer
 from feeds.recording import Recording
 from feeds.replay import ReplayFeed, ServerThread, VirtualClock, create_app
 from tests import factories as f
@@ -194,7 +196,7 @@ async def test_declarations_feed_the_ticker_newest_first(
     async with app.run_test(size=(120, 40)) as pilot:
         feed_recording(app, bundled_recording, MIDNIGHT_ISH)
         await pilot.pause()
-        latest = app.query_one("#latest").entries
+        latest = app.query_one("#latest").newest_first()
         assert len(latest) > 10
         declared = [e.when for e in latest if e.council_id and "recount" not in e.text]
         assert declared == sorted(declared, reverse=True)
@@ -454,3 +456,101 @@ async def test_quitting_at_the_first_frame_is_clean(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
     assert not app.is_running  # and run_test raised nothing the app hit on the way out
+
+
+async def test_the_ticker_keeps_declaration_time_order_and_never_shows_stale_lines(
+    tmp_path: Path,
+) -> None:
+    """Lines were cached by id() of entries then freed and reused (stale lines after 300),
+    and the order broke for snapshots, seeks, many areas in one poll and corrections."""
+    import datetime as dt
+
+    from tui.widgets.latest import MAX_ENTRIES, Declaration, LatestDeclarations
+
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(120, 60)) as pilot:
+        latest = app.query_one("#latest", LatestDeclarations)
+        start = dt.datetime(2022, 5, 6, 0, 0, tzinfo=dt.UTC)
+        minutes = list(range(450))
+        import random
+
+        random.Random(7).shuffle(minutes)  # arrival order unlike declaration order
+        for round_ in range(3):  # many adds and shows, so freed entries' ids get reused
+            for m in minutes[round_ * 150 : (round_ + 1) * 150]:
+                when = start + dt.timedelta(minutes=m)
+                latest.add(Declaration(when, "E12000007", None, f"area {m:03d} declared"))
+            latest.show(None)
+            await pilot.pause()
+        newest = latest.newest_first()
+        assert len(newest) == MAX_ENTRIES
+        assert [e.when for e in newest] == sorted((e.when for e in newest), reverse=True)
+        assert newest[0].text == "area 449 declared"  # the latest declared, not the last added
+        assert newest[-1].text == f"area {450 - MAX_ENTRIES:03d} declared"
+        for y, entry in enumerate(newest[:40]):
+            assert entry.text in latest.render_line(y).text
+
+
+async def test_a_redeclaration_is_not_called_a_correction_unless_it_is_one(
+    tmp_path: Path,
+) -> None:
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for document in (
+            f.snapshot(councils=[f.council(status="counting", revision=1)]),
+            f.changes(2, 1, councils=[f.council(revision=2)]),
+            f.changes(3, 2, councils=[f.council(revision=3, after="CON")]),
+            f.changes(4, 3, councils=[f.council(revision=4, status="corrected", after="LD")]),
+        ):
+            app.apply_changes(app.store.apply(parse_answer(f.body(document))))
+        await pilot.pause()
+        texts = [e.text for e in app.query_one("#latest").newest_first()]
+        assert texts[0] == "Correction — Barnet: LD gain from CON"
+        assert "Re-declared — Barnet: CON hold" in texts
+        assert not any(t.startswith("Correction — Barnet: CON") for t in texts)
+
+
+async def test_the_app_keeps_polling_after_a_poll_dies_and_after_hostile_times(
+    tmp_path: Path,
+) -> None:
+    """A declared_at of 9999-12-31T23:59:59-01:00 killed the poll worker and nothing was
+    shown again. Now that record is rejected, and even an exception escaping a poll (a bug)
+    is logged while the next poll is still scheduled."""
+    hostile = f.council("brent", "E09000005", declared_at="9999-12-31T23:59:59-01:00")
+    with FaultServer(
+        Reply.json(f.body(f.snapshot(seq=1, councils=[f.council(), hostile]))),
+        Reply.json(f.body(f.changes(2, 1, councils=[f.council(revision=2, after="CON")]))),
+    ) as server:
+        app = make_app(
+            server.url,
+            settings=PollSettings(interval=60),
+            watchlist=WatchList(tmp_path / "w.json"),
+            monotonic=FixedMonotonic(),
+        )
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert list(app.store.councils) == ["local.barnet.2022-05-05"]
+            assert app.store.rejected_total == 1
+            poller = app.source.poller
+            assert poller is not None
+            real_poll = poller.poll
+
+            async def broken() -> object:
+                raise RuntimeError("a bug in a poll")
+
+            poller.poll = broken  # type: ignore[method-assign]
+            app.poll_feed()
+            with pytest.raises(WorkerFailed):  # the worker did fail; the app goes on
+                await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.is_running
+            assert app.last_error == "internal error (RuntimeError); polling goes on"
+            log = app.query_one("#feed-log").lines
+            assert any("internal error in 'poll the feed' (RuntimeError)" in x for x in log)
+            assert app._poll_timer is not None  # the next poll is scheduled
+            poller.poll = real_poll  # type: ignore[method-assign]
+            app.poll_feed()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.store.councils["local.barnet.2022-05-05"].control_after == "CON"
+            assert app.last_error is None

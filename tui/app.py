@@ -316,7 +316,7 @@ class ElectionNightApp(App[None]):
             self.log_feed(note)
         if changes.reset:
             self.log_feed("the feed restarted its history; showing its new state")
-            self._latest.entries.clear()
+            self._latest.clear()
             self.revisions.clear()
         if changes.empty and not changes.rejects:
             return
@@ -365,21 +365,27 @@ class ElectionNightApp(App[None]):
                         now, council.region, council_id, f"{council.name}: recount under way"
                     )
                 )
-            if not (change.newly_declared or change.corrected):
+            if not (change.newly_declared or change.redeclared):
                 continue
             watched = council_id in self.watchlist.ids
             gain = is_gain(council)
-            prefix = "Correction — " if change.corrected else ""
+            prefix = ""
+            if change.corrected:
+                prefix = "Correction — "
+            elif change.redeclared:
+                prefix = "Re-declared — "
             text = f"{prefix}{council.name}: {result_phrase(council)}"
+            # A correction is news when it comes: it keeps its place in time order at the
+            # moment it was seen, as a recount does, not at the first declaration's time.
             latest.add(
                 Declaration(
-                    council.declared_at or now,
+                    now if change.redeclared else (council.declared_at or now),
                     council.region,
                     council_id,
                     text,
                     gain=gain,
                     watched=watched,
-                    correction=change.corrected,
+                    correction=change.redeclared,
                 )
             )
             fresh.add(council_id)

@@ -1,13 +1,15 @@
 """Latest declarations, newest first, bounded, narrowed by the filter like everything else.
 
-Each entry is rendered to a strip once, when it arrives; repainting the ticker after a poll
-costs only the new entries, however long the list (a Static would re-render every line).
+Entries are kept in declaration-time order whatever order they arrive in (a snapshot, a
+seek, many areas in one poll, a late correction). Each is rendered to a strip once; repainting
+the ticker after a poll costs only the new entries (a Static would re-render every line).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections import deque
+import itertools
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -30,6 +32,12 @@ class Declaration:
     watched: bool = False
     correction: bool = False
     _line: Text | None = field(default=None, repr=False)
+    _arrival: int = field(default=0, repr=False)
+
+    def order(self) -> tuple[float, int]:
+        """Sort key, oldest first: the declaration time, then arrival among equal times."""
+        when = self.when.timestamp() if self.when is not None else float("-inf")
+        return (when, self._arrival)
 
     def line(self) -> Text:
         if self._line is None:
@@ -49,21 +57,44 @@ class LatestDeclarations(Widget):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.entries: deque[Declaration] = deque(maxlen=MAX_ENTRIES)
+        self.entries: list[Declaration] = []  # oldest first, at most MAX_ENTRIES
+        self._keys: list[tuple[float, int]] = []  # entries' order(), for bisect
+        self._arrivals = itertools.count()
         self._shown: list[Declaration] = []
-        self._strips: dict[int, Strip] = {}
+        # Keyed by the entry itself (compared by identity): an id() could be reused by a
+        # new entry once an old one is freed, which showed stale lines after 300 entries.
+        self._strips: dict[Declaration, Strip] = {}
         self._width = 0
 
     def add(self, entry: Declaration) -> None:
-        self.entries.appendleft(entry)
+        entry._arrival = next(self._arrivals)
+        key = entry.order()
+        index = bisect.bisect_right(self._keys, key)
+        self._keys.insert(index, key)
+        self.entries.insert(index, entry)
+        if len(self.entries) > MAX_ENTRIES:  # the oldest by declaration time go
+            del self.entries[: len(self.entries) - MAX_ENTRIES]
+            del self._keys[: len(self._keys) - MAX_ENTRIES]
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self._keys.clear()
+
+    def newest_first(self) -> list[Declaration]:
+        return self.entries[::-1]
 
     def show(self, regions: set[str] | None, limit: int = 40) -> None:
-        shown = [e for e in self.entries if regions is None or e.region in regions][:limit]
-        if [id(e) for e in shown] == [id(e) for e in self._shown]:
+        shown: list[Declaration] = []
+        for entry in reversed(self.entries):
+            if regions is None or entry.region in regions:
+                shown.append(entry)
+                if len(shown) == limit:
+                    break
+        if shown == self._shown:
             return
         resized = len(shown) != len(self._shown)
         self._shown = shown
-        live = {id(e) for e in self.entries}
+        live = set(shown)
         self._strips = {k: v for k, v in self._strips.items() if k in live}
         self.refresh(layout=resized)
 
@@ -77,12 +108,12 @@ class LatestDeclarations(Widget):
         if width != self._width:
             self._strips.clear()
             self._width = width
-        strip = self._strips.get(id(entry))
+        strip = self._strips.get(entry)
         if strip is None:
             segments = list(entry.line().render(self.app.console))
             # The widget's own colours underneath, as a Static would have them.
             strip = Strip(segments).crop_extend(0, width, None).apply_style(self.rich_style)
-            self._strips[id(entry)] = strip
+            self._strips[entry] = strip
         return strip
 
     def render_line(self, y: int) -> Strip:
