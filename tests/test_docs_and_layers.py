@@ -80,3 +80,15 @@ print(loaded)
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_every_test_named_in_reliability_md_exists() -> None:
+    import re
+
+    text = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(test_[a-z0-9_]+)", text))
+    sources = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("*.py"))
+    defined = set(re.findall(r"def (test_[a-z0-9_]+)", sources))
+    prefixes = {n for n in named if n.endswith("_")}  # `test_429_retry_after_*` style
+    missing = {n for n in named - prefixes - defined if not any(d.startswith(n) for d in defined)}
+    assert not missing, f"docs/reliability.md names tests that do not exist: {sorted(missing)}"

@@ -493,7 +493,12 @@ async def test_the_ticker_keeps_declaration_time_order_and_never_shows_stale_lin
 async def test_a_redeclaration_is_not_called_a_correction_unless_it_is_one(
     tmp_path: Path,
 ) -> None:
-    app = make_test_app(tmp_path)
+    import datetime as dt
+
+    from tests.tui_helpers import FixedClock
+
+    # The night is well on: corrections come after the 02:30 declaration.
+    app = make_test_app(tmp_path, clock=FixedClock(dt.datetime(2022, 5, 6, 3, 0, tzinfo=dt.UTC)))
     async with app.run_test(size=(120, 40)) as pilot:
         for document in (
             f.snapshot(councils=[f.council(status="counting", revision=1)]),
