@@ -38,9 +38,10 @@ async def shoot(name: str, moment: int, keys: tuple[str, ...], size: tuple[int, 
     recording = read_recording(BUNDLED_NIGHT, strict=True)
     with tempfile.TemporaryDirectory() as config:
         moment = min(moment, recording.duration_ms)
+        now = [START]  # the night's clock moves with each event, as in a replay
         app = ElectionNightApp(
             FeedSource("replay of local-2022-05-05.jsonl"),
-            clock=lambda: START + dt.timedelta(milliseconds=moment),
+            clock=lambda: now[0],
             monotonic=lambda: 0.0,
             watchlist=WatchList(Path(config) / "watchlist.json"),
             poll=False,
@@ -49,7 +50,9 @@ async def shoot(name: str, moment: int, keys: tuple[str, ...], size: tuple[int, 
             for event in recording.events:
                 if event.t > moment:
                     break
+                now[0] = START + dt.timedelta(milliseconds=event.t)
                 app.apply_outcome(Updated(app.store.apply(event.answer), event.seq, False, 1.0))
+            now[0] = START + dt.timedelta(milliseconds=moment)
             app.last_update = 0.0
             app.tick()
             await pilot.pause()  # notify posts a message: let the toasts arrive, then clear them

@@ -134,3 +134,36 @@ def test_replay_options_without_a_command_mean_the_bundled_replay(
     assert tui.cli.main(["--start", "03:00", "--speed", "60"]) == 0
     assert seen["start"] == "03:00" and seen["speed"] == 60.0
     assert seen["file"].endswith("local-2022-05-05.jsonl")
+
+
+@pytest.mark.parametrize("command", ["summary", "record", "watch"])
+def test_commands_refuse_a_url_that_can_never_work_without_a_traceback(
+    command: str, tmp_path: Path
+) -> None:
+    """Port 99999 once ended `summary` and `record` with tracebacks."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    extra = ["-o", str(tmp_path / "out.jsonl")] if command == "record" else []
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli", command, "http://127.0.0.1:99999/feed", *extra],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "not a usable feed URL" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_summary_ignores_a_socks_proxy_in_the_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ALL_PROXY=socks5://… once made every poll raise ImportError (no socksio)."""
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1")
+    monkeypatch.setenv("HTTP_PROXY", "socks5://127.0.0.1:1")
+    with FaultServer(Reply.json(f.body(f.snapshot()))) as server:
+        code, out, err = run(capsys, "summary", server.url)
+    assert code == 0 and "Declared 1 of 1 councils" in out
