@@ -7,14 +7,21 @@ through, and control after an election is the feed's word (``Council.control_aft
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from feeds.reference import NOC
 
 if TYPE_CHECKING:
-    from feeds.models import Council, CountingArea, MayoralContest, Projections, Referendum
+    from feeds.models import (
+        Council,
+        CountingArea,
+        MayoralContest,
+        Projections,
+        Referendum,
+        WardContest,
+    )
 
 
 def control_from_composition(composition: dict[str, int], total_seats: int) -> str:
@@ -72,6 +79,10 @@ class Scoreboard:
     councils_with_seats: int  # declared councils whose seat figures the feed supplies
     projections: Projections | None = None
     councils_with_changes: int = 0  # declared councils whose seat changes the feed supplies
+    seats_declared: int = 0  # seats whose result is in (ward by ward where the feed has wards)
+    seats_total: int = 0  # seats up, postponed and cancelled contests aside
+    changes_exact: int = 0  # declared councils whose changes compare the same seats
+    changes_approximate: int = 0
 
     def row(self, party: str) -> ScoreboardRow | None:
         if party == NOC:
@@ -83,23 +94,40 @@ def scoreboard(
     councils: Iterable[Council],
     projections: Projections | None = None,
     party_order: Iterable[str] = (),
+    wards: Mapping[str, Mapping[str, WardContest]] | None = None,
 ) -> Scoreboard:
     """Councils controlled and councillors won per party, over declared councils only.
 
     Control change compares control after with control before for the same declared
     councils, so it always sums to zero across parties and NOC (new councils excepted).
     Councillors and their change are unknown (None), not zero, when no declared council in
-    view has those figures.
+    view has those figures. Where the feed has a council's ``wards``, its councillors are
+    counted ward by ward as they declare, before the council itself declares.
     """
     controlled: Counter[str] = Counter()
     controlled_before: Counter[str] = Counter()
     won: Counter[str] = Counter()
     won_change: Counter[str] = Counter()
-    declared = total = with_seats = with_changes = 0
+    declared = total = with_seats = with_changes = exact = approximate = 0
+    seats_declared = seats_total = wards_declared = 0
     for council in councils:
         if council.status == "cancelled":
             continue
         total += 1
+        council_wards = wards.get(council.id) if wards is not None else None
+        if council_wards:
+            for ward in council_wards.values():
+                if ward.status == "cancelled":
+                    continue
+                seats_total += ward.seats
+                if ward.has_result:
+                    seats_declared += ward.seats
+                    wards_declared += 1
+                    won.update(ward.elected_by_party())
+        else:
+            seats_total += council.seats_up
+            if council.has_result:
+                seats_declared += council.seats_up
         if not council.has_result:
             continue
         declared += 1
@@ -107,12 +135,18 @@ def scoreboard(
             controlled[council.control_after] += 1
         if council.control_before is not None:
             controlled_before[council.control_before] += 1
-        if council.seats_won is not None:
+        if council_wards:
+            with_seats += 1
+        elif council.seats_won is not None:
             with_seats += 1
             won.update(council.seats_won)
         if council.seats_change is not None:
             with_changes += 1
             won_change.update(council.seats_change)
+            if council.seats_change_basis == "exact":
+                exact += 1
+            elif council.seats_change_basis == "approximate":
+                approximate += 1
 
     parties = set(controlled) | set(controlled_before) | set(won) | set(won_change)
     parties.discard(NOC)
@@ -121,7 +155,7 @@ def scoreboard(
             party,
             controlled[party],
             controlled[party] - controlled_before[party],
-            won[party] if with_seats else None,
+            won[party] if with_seats or wards_declared else None,
             won_change[party] if with_changes else None,
         )
         for party in parties
@@ -131,7 +165,19 @@ def scoreboard(
         key=lambda r: (-r.councils, -(r.councillors or 0), order.get(r.party, len(order)), r.party)
     )
     noc = ScoreboardRow(NOC, controlled[NOC], controlled[NOC] - controlled_before[NOC], None, None)
-    return Scoreboard(rows, noc, declared, total, with_seats, projections, with_changes)
+    return Scoreboard(
+        rows,
+        noc,
+        declared,
+        total,
+        with_seats,
+        projections,
+        with_changes,
+        seats_declared,
+        seats_total,
+        exact,
+        approximate,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,3 +345,52 @@ def mayoral_result(contest: MayoralContest) -> MayoralResult:
         winner.party if winner else None,
         decided,
     )
+
+
+def ward_majority(ward: WardContest) -> int | None:
+    """First past the post: the last elected candidate's votes less the best loser's (in a
+    single-member ward, the winner's majority). None under STV, uncontested or without votes."""
+    if ward.count_type != "fptp" or not ward.has_result:
+        return None
+    if any(c.votes is None for c in ward.candidates):
+        return None
+    elected = [c.votes or 0 for c in ward.candidates if c.elected]
+    losers = [c.votes or 0 for c in ward.candidates if not c.elected]
+    if not elected or not losers:
+        return None
+    return min(elected) - max(losers)
+
+
+def ward_votes(ward: WardContest) -> int | None:
+    """Votes cast for the ward's candidates (first preferences under STV); None when the
+    ward has no vote figures (uncontested, not yet declared)."""
+    if not ward.has_result or any(c.votes is None for c in ward.candidates):
+        return None
+    return sum(c.votes or 0 for c in ward.candidates)
+
+
+@dataclass(frozen=True, slots=True)
+class VoteShare:
+    """Share of the votes cast per party, over declared contested wards.
+
+    In a multi-member ward each voter has as many votes as there are seats, so this is a
+    share of votes, not of voters; under STV it is of first preferences."""
+
+    votes: dict[str, int]
+    total: int
+    wards_counted: int
+
+    def share(self, party: str) -> float:
+        return 100.0 * self.votes.get(party, 0) / self.total if self.total else 0.0
+
+
+def vote_share(wards: Iterable[WardContest]) -> VoteShare:
+    votes: Counter[str] = Counter()
+    counted = 0
+    for ward in wards:
+        if ward_votes(ward) is None:
+            continue
+        counted += 1
+        for candidate in ward.candidates:
+            votes[candidate.party] += candidate.votes or 0
+    return VoteShare(dict(votes), sum(votes.values()), counted)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
         Projections,
         Referendum,
         Region,
+        WardContest,
     )
 
 
@@ -50,6 +51,7 @@ class Answer:
     referendums: list[Referendum] = field(default_factory=list)
     counting_areas: list[CountingArea] = field(default_factory=list)
     mayors: list[MayoralContest] = field(default_factory=list)
+    wards: list[WardContest] = field(default_factory=list)
     projections: Projections | None = None
     rejects: list[Reject] = field(default_factory=list)
 
@@ -62,5 +64,6 @@ class Answer:
             + len(self.referendums)
             + len(self.counting_areas)
             + len(self.mayors)
+            + len(self.wards)
             + (self.projections is not None)
         )

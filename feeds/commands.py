@@ -40,7 +40,7 @@ def say(text: str, file: TextIO | None = None) -> None:
     print(clean_line(text, limit=2_000), file=file or sys.stderr)
 
 
-BUNDLED_NIGHT = Path(__file__).resolve().parent / "recordings" / "local-2022-05-05.jsonl"
+BUNDLED_NIGHT = Path(__file__).resolve().parent / "recordings" / "local-2022-05-05.jsonl.gz"
 
 
 def add_feed_options(parser: argparse.ArgumentParser) -> None:
@@ -82,7 +82,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     except SourceError as error:
         say(f"election-night: {error}")
         return 2
-    summary = summarise(store, region)
+    summary = summarise(store, region, wards=args.wards)
     if args.format == "json":
         print(json.dumps(as_json(summary), indent=2, ensure_ascii=False))
     else:
@@ -348,6 +348,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     summary.add_argument("--region", help="GSS code or name of a region")
     summary.add_argument("--format", choices=("text", "json"), default="text")
     summary.add_argument("--at", help="for a recording: a moment (e.g. 03:00, 2h30m, ISO time)")
+    summary.add_argument(
+        "--wards", action="store_true", help="also every ward's result (winners, candidates)"
+    )
     add_feed_options(summary)
     summary.set_defaults(handler=cmd_summary)
 

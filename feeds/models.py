@@ -32,6 +32,10 @@ MAX_SEATS = 1_000
 MAX_VOTES = 100_000_000
 MAX_REVISION = 2**31 - 1
 MAX_COUNTING_AREAS = 50_000
+MAX_WARD_SEATS = 20
+MAX_WARDS_PER_ANSWER = 25_000
+MAX_WARD_CANDIDATES = 60
+MAX_STV_STAGES = 100
 MAX_ELECTORATE = 1_000_000_000
 
 
@@ -146,8 +150,16 @@ class Council(FeedModel):
     seats_change: dict[PartyCode, SeatChange] | None = Field(
         default=None, description="against the same seats when last contested"
     )
+    seats_change_basis: Literal["exact", "approximate"] | None = Field(
+        default=None,
+        description="exact: the same seats compared as elected last time; approximate: a "
+        "whole-council or notional comparison (new wards, new council size)",
+    )
     composition_before: dict[PartyCode, Seats] | None = None
     composition_after: dict[PartyCode, Seats] | None = None
+    total_seats_before: Annotated[int, Strict(), Field(ge=1, le=MAX_SEATS)] | None = Field(
+        default=None, description="council size before the election, when it changed"
+    )
     control_after: PartyCode | None = None
     turnout: Percent | None = None
     electorate: Votes | None = None
@@ -286,6 +298,71 @@ class MayoralContest(FeedModel):
         return next((c for c in self.candidates if c.elected), None)
 
 
+StageVotes = Annotated[float, Strict(), Field(ge=0, le=MAX_VOTES, allow_inf_nan=False)]
+
+
+class WardCandidate(FeedModel):
+    name: Name
+    party: PartyCode
+    party_name: Name | None = None
+    votes: Votes | None = Field(
+        default=None, description="votes (first preferences under STV); null when uncontested"
+    )
+    elected: Annotated[bool, Strict()] = False
+    stages: Annotated[list[StageVotes], Field(max_length=MAX_STV_STAGES)] | None = Field(
+        default=None, description="STV: the candidate's total at each stage of the count"
+    )
+    elected_at_stage: Annotated[int, Strict(), Field(ge=1, le=MAX_STV_STAGES)] | None = None
+
+
+class WardContest(FeedModel):
+    """One ward's contest (a Democracy Club ballot): a whole record, replaced by any higher
+    revision. A council's councillors are the elected candidates of its declared wards."""
+
+    id: ElectionId = Field(description="the ballot id, e.g. local.barnet.burnt-oak.2022-05-05")
+    council: ElectionId = Field(description="the council's election id (Council.id)")
+    code: GSSCode = Field(description="the ward's GSS code")
+    name: Name
+    seats: Annotated[int, Strict(), Field(ge=1, le=MAX_WARD_SEATS)]
+    count_type: Literal["fptp", "stv"] = "fptp"
+    candidates: Annotated[list[WardCandidate], Field(max_length=MAX_WARD_CANDIDATES)] = Field(
+        default_factory=list
+    )
+    electorate: Votes | None = None
+    turnout: Percent | None = None
+    valid_votes: Votes | None = Field(default=None, description="valid ballot papers")
+    rejected: Votes | None = None
+    quota: Votes | None = Field(default=None, description="STV quota")
+    by_election: Annotated[bool, Strict()] = Field(
+        default=False, description="a casual vacancy filled on the same day"
+    )
+    status: Status
+    recount: Annotated[int, Strict(), Field(ge=1, le=99)] | None = None
+    declared_at: UTCTime | None = None
+    revision: Revision
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> WardContest:
+        elected = sum(1 for c in self.candidates if c.elected)
+        if elected > self.seats:
+            raise ValueError("more candidates elected than seats")
+        if self.status == "recount" and self.recount is None:
+            raise ValueError("status recount needs the recount number")
+        return self
+
+    @property
+    def has_result(self) -> bool:
+        return self.status in RESULT_STATUSES
+
+    def elected_by_party(self) -> dict[str, int]:
+        won: dict[str, int] = {}
+        for candidate in self.candidates:
+            if candidate.elected:
+                won[candidate.party] = won.get(candidate.party, 0) + 1
+        return won
+
+
 class ProjectedShare(FeedModel):
     party: PartyCode
     share: Percent
@@ -328,6 +405,9 @@ class FeedDocument(FeedModel):
         default_factory=list
     )
     mayors: Annotated[list[MayoralContest], Field(max_length=200)] = Field(default_factory=list)
+    wards: Annotated[list[WardContest], Field(max_length=MAX_WARDS_PER_ANSWER)] = Field(
+        default_factory=list
+    )
     projections: Projections | None = None
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from feeds.answer import Answer
 from feeds.models import (
@@ -30,6 +30,8 @@ from feeds.models import (
     Referendum,
     ReferendumOption,
     Region,
+    WardCandidate,
+    WardContest,
 )
 from feeds.recording import RecordingWriter
 from feeds.reference import PARTIES, REGION_BY_NAME, REGIONS
@@ -105,10 +107,12 @@ def council_from_row(
     revision: int = 0,
     status: str = "declared",
     declared_at: dt.datetime | None = None,
+    night: CouncilNight | None = None,
 ) -> Council:
-    """One row of local-2022-councils.csv as the declared council record the feed carries."""
+    """One row of local-2022-councils.csv as the declared council record the feed carries;
+    with ``night`` (its wards), the exact seats up, seats won and seat changes of the night."""
     total = int(row["total_seats"])
-    seats_up = int(row["seats_up"])
+    seats_up = night.seats_up if night is not None else int(row["seats_up"])
     composition_after = _party_map(row, "composition_after_", COMPOSITION_PARTIES)
     composition_before = _party_map(row, "composition_before_", COMPOSITION_PARTIES)
     change = _party_map(row, "composition_change_", COMPOSITION_PARTIES)
@@ -120,6 +124,16 @@ def council_from_row(
     elif row["election_pattern"] == "all-out" and sum(composition_after.values()) <= seats_up:
         seats_won = composition_after
     previous = row["previous_control"]
+    new_control = CONTROL_CODES[row["new_control"]]
+    change_basis = None
+    if night is not None:
+        seats_won = night.seats_won
+        change = night.seats_change or {}
+        change_basis = night.change_basis
+        if night.seats_won.get("ASP", 0) * 2 > total:  # Tower Hamlets: Aspire's majority
+            new_control = "ASP"
+    declared = status in ("declared", "corrected")
+    size_before = sum(composition_before.values()) if composition_before else None
     return Council(
         id=f"local.{slug(row['council'])}.{ELECTION_DATE}",
         code=row["ons_code"],
@@ -130,17 +144,184 @@ def council_from_row(
         seats_up=min(seats_up, total),
         control_before=None if previous == "new council" else CONTROL_CODES[previous],
         status=status,
-        seats_won=seats_won if status in ("declared", "corrected") else None,
-        seats_change=({p: v for p, v in change.items() if v} if seats_won is not None else None)
-        if status in ("declared", "corrected")
-        else None,
+        seats_won=seats_won if declared else None,
+        seats_change=_seats_change(night, seats_won, change) if declared else None,
+        seats_change_basis=change_basis if declared else None,
         composition_before=composition_before or None,
-        composition_after=composition_after if status in ("declared", "corrected") else None,
-        control_after=CONTROL_CODES[row["new_control"]]
-        if status in ("declared", "corrected")
-        else None,
+        composition_after=composition_after if declared else None,
+        total_seats_before=size_before if size_before and size_before != total else None,
+        control_after=new_control if declared else None,
         declared_at=declared_at,
         revision=revision,
+    )
+
+
+def _seats_change(
+    night: CouncilNight | None, seats_won: dict[str, int] | None, change: dict[str, int]
+) -> dict[str, int] | None:
+    if night is not None:
+        return night.seats_change  # None for the four new councils: unknown, not zero
+    return {p: v for p, v in change.items() if v} if seats_won is not None else None
+
+
+#: seats-change-2022.csv party columns; independents are in ``oth`` there, as in the wards.
+CHANGE_PARTIES = {
+    "con": "CON", "lab": "LAB", "ld": "LD", "grn": "GRN", "snp": "SNP", "pc": "PC",
+    "ref": "REF", "ukip": "UKIP", "oth": "OTH",
+}  # fmt: skip
+
+
+def ward_party(code: str, name: str) -> str:
+    """A candidate's party code as the night uses it everywhere: independents are OTH (as in
+    every seat total of the data), and Tower Hamlets' Aspire is ASP, as in the mayors."""
+    if name.strip().casefold() == "aspire":
+        return "ASP"
+    return "OTH" if code == "IND" else code
+
+
+@dataclass(slots=True)
+class CouncilNight:
+    """One council's wards on the night, with the figures the council record takes from them."""
+
+    wards: list[WardContest]  # each in its declared (or uncontested, or postponed) state
+    seats_up: int
+    seats_won: dict[str, int]
+    seats_change: dict[str, int] | None
+    change_basis: Literal["exact", "approximate"] | None
+
+
+def _f(value: str) -> float | None:
+    value = value.strip()
+    return float(value) if value else None
+
+
+def read_wards(data_dir: Path, rows: list[dict[str, str]]) -> dict[str, CouncilNight]:
+    """Every ward contest of the night, declared, from wards-2022.csv and candidates-2022.csv."""
+    council_ids = {r["ons_code"]: f"local.{slug(r['council'])}.{ELECTION_DATE}" for r in rows}
+    candidates: dict[str, list[WardCandidate]] = {}
+    unreadable: set[str] = set()  # ballots with a stage figure the source garbles
+    with (data_dir / "candidates-2022.csv").open(encoding="utf-8", newline="") as handle:
+        for c in csv.DictReader(handle):
+            stages = _stages(c["stages"])
+            if c["stages"] and stages is None:
+                unreadable.add(c["ballot_id"])
+            candidates.setdefault(c["ballot_id"], []).append(
+                WardCandidate(
+                    name=c["candidate"],
+                    party=ward_party(c["party_code"], c["party_name"]),
+                    party_name=c["party_name"] or None,
+                    votes=_int(c["votes"]),
+                    elected=c["elected"] == "t",
+                    stages=stages,
+                    elected_at_stage=_int(c["elected_at_stage"]),
+                )
+            )
+    wards: dict[str, list[WardContest]] = {}
+    with (data_dir / "wards-2022.csv").open(encoding="utf-8", newline="") as handle:
+        for w in csv.DictReader(handle):
+            postponed = w["postponed"] == "t"
+            status = "declared" if w["contested"] == "t" else "uncontested"
+            if postponed:
+                status = "cancelled"
+            people = candidates.get(w["ballot_id"], [])
+            if postponed:  # no result on the night: candidates as nominated
+                people = [_unvoted(p) for p in people]
+            wards.setdefault(w["council_code"], []).append(
+                WardContest(
+                    id=w["ballot_id"],
+                    council=council_ids[w["council_code"]],
+                    code=w["ward_code"],
+                    name=w["ward"],
+                    seats=int(w["seats"]),
+                    count_type="stv" if w["count_type"] == "stv" else "fptp",
+                    candidates=people,
+                    electorate=_int(w["electorate"]),
+                    turnout=_f(w["turnout_pct"]),
+                    valid_votes=_int(w["valid_votes"]),
+                    rejected=_int(w["rejected"]),
+                    quota=_int(w["quota"]),
+                    by_election=w["by_election"] == "t",
+                    status=status,
+                    revision=1,
+                    note=f"poll postponed to {w['poll_date']}"
+                    if postponed
+                    else (UNREADABLE_STAGES if w["ballot_id"] in unreadable else None),
+                )
+            )
+    changes: dict[str, dict[str, str]] = {}
+    with (data_dir / "seats-change-2022.csv").open(encoding="utf-8", newline="") as handle:
+        for c in csv.DictReader(handle):
+            changes[c["ons_code"]] = c
+    nights: dict[str, CouncilNight] = {}
+    for row in rows:
+        code = row["ons_code"]
+        council_wards = sorted(wards.get(code, []), key=lambda w: w.name.casefold())
+        won: dict[str, int] = {}
+        for ward in council_wards:
+            if ward.has_result:
+                for party, seats in ward.elected_by_party().items():
+                    won[party] = won.get(party, 0) + seats
+        change_row = changes[code]
+        seats_change: dict[str, int] | None = None
+        basis: Literal["exact", "approximate"] | None = None
+        if not change_row["basis"].startswith("none"):
+            basis = "exact" if change_row["basis"].startswith("exact") else "approximate"
+            seats_change = {}
+            for column, party in CHANGE_PARTIES.items():
+                value = int(change_row[f"change_{column}"] or 0)
+                if value:
+                    seats_change[party] = value
+            if won.get("ASP"):  # Aspire's seats are in "oth" there; it had none before
+                base_oth = int(change_row["base_oth"] or 0)
+                seats_change["ASP"] = won["ASP"]
+                seats_change["OTH"] = won.get("OTH", 0) - base_oth
+                seats_change = {p: v for p, v in seats_change.items() if v}
+        nights[code] = CouncilNight(
+            wards=council_wards,
+            seats_up=sum(w.seats for w in council_wards),
+            seats_won=won,
+            seats_change=seats_change,
+            change_basis=basis,
+        )
+    return nights
+
+
+UNREADABLE_STAGES = (
+    "a stage figure in the source is unreadable; that candidate's stages are not shown"
+)
+
+
+def _stages(text: str) -> list[float] | None:
+    """STV stage totals; None when absent, or when one of them cannot be read (the source
+    has one such, ``462.466.26``): unknown, never guessed."""
+    if not text:
+        return None
+    try:
+        return [float(v) for v in text.split(";")]
+    except ValueError:
+        return None
+
+
+def expected_ward(ward: WardContest) -> WardContest:
+    """A ward at polls close: its candidates as nominated, nothing counted."""
+    if ward.status == "cancelled":
+        return ward.model_copy(update={"revision": 0})
+    return ward.model_copy(
+        update={
+            "status": "expected",
+            "revision": 0,
+            "turnout": None,
+            "valid_votes": None,
+            "rejected": None,
+            "quota": None,
+            "candidates": [_unvoted(c) for c in ward.candidates],
+        }
+    )
+
+
+def _unvoted(candidate: WardCandidate) -> WardCandidate:
+    return candidate.model_copy(
+        update={"votes": None, "elected": False, "stages": None, "elected_at_stage": None}
     )
 
 
@@ -290,6 +471,7 @@ def timeline(data_dir: Path) -> Iterator[_Timed]:
     rng = random.Random(SEED)
     rows = read_councils(data_dir)
     times = _schedule(rows, rng)
+    nights = read_wards(data_dir, rows)
     order = 0
     events: list[_Timed] = []
 
@@ -301,46 +483,63 @@ def timeline(data_dir: Path) -> Iterator[_Timed]:
     # Recounts and the correction are simulated on councils chosen by the seeded generator.
     english = sorted(r["ons_code"] for r in rows if r["nation"] == "England")
     recounted = set(rng.sample(english, 4))
-    corrected = next(
-        r["ons_code"]
-        for r in sorted(rows, key=lambda r: r["ons_code"])
-        if r["seats_won_basis"].startswith("exact")
-        and sum(1 for c in SEATS_WON_PARTIES if (_int(r[f"seats_won_{c}"]) or 0) > 0) >= 2
-    )
+    corrected, corrected_ward = _correction_target(rows, nights)
     for row in rows:
-        start, declared = times[row["ons_code"]]
+        code = row["ons_code"]
+        night = nights[code]
+        start, declared = times[code]
         revision = 1
-        add(start, "councils", council_from_row(row, revision=revision, status="counting"))
-        if row["ons_code"] in recounted:
-            revision += 1
-            council = council_from_row(row, revision=revision, status="counting")
-            add(
-                declared - dt.timedelta(minutes=50),
-                "councils",
-                council.model_copy(update={"status": "recount", "recount": 1}),
-            )
+        add(
+            start,
+            "councils",
+            council_from_row(row, revision=revision, status="counting", night=night),
+        )
+        counted = [w for w in night.wards if w.status != "cancelled"]
+        # Wards declare through the count; the council declares with its last ward.
+        ward_times = _ward_times(len(counted), start, declared, rng)
+        last = counted[-1].id if counted else None
+        for ward, when in zip(counted, ward_times, strict=True):
+            if code in recounted and ward.id == last:
+                revision += 1
+                council = council_from_row(row, revision=revision, status="counting", night=night)
+                recount_at = declared - dt.timedelta(minutes=50)
+                add(
+                    recount_at,
+                    "councils",
+                    council.model_copy(update={"status": "recount", "recount": 1}),
+                )
+                add(recount_at, "wards", expected_ward(ward).model_copy(
+                    update={"status": "recount", "recount": 1, "revision": 1}
+                ))  # fmt: skip
+            if ward.id == corrected_ward:
+                add(when, "wards", _transposed(ward).model_copy(update={"declared_at": when}))
+                continue
+            add(when, "wards", ward.model_copy(update={"declared_at": when, "revision": 2}))
         revision += 1
-        final = council_from_row(row, revision=revision, declared_at=declared)
-        won = final.seats_won
-        if row["ons_code"] == corrected and won:
-            # First declared with two parties' seat figures transposed, then corrected.
-            ranked = sorted(won, key=lambda p: -won[p])
-            top, second = ranked[0], ranked[1]
-            wrong = dict(won)
-            wrong[top], wrong[second] = wrong[top] - 1, wrong[second] + 1
-            add(declared, "councils", final.model_copy(update={"seats_won": wrong}))
-            revision += 1
-            add(
-                declared + dt.timedelta(minutes=40),
-                "councils",
-                final.model_copy(
-                    update={
-                        "status": "corrected",
-                        "revision": revision,
-                        "note": "Seat figures corrected by the returning officer (simulated)",
-                    }
-                ),
+        final = council_from_row(row, revision=revision, declared_at=declared, night=night)
+        if code == corrected:
+            # First declared with one ward's top two transposed (so the council's seat
+            # figures too), then corrected 40 minutes later, ward and council.
+            wrong_ward = next(w for w in night.wards if w.id == corrected_ward)
+            wrong = dict(final.seats_won or {})
+            for party, seats in _transposed(wrong_ward).elected_by_party().items():
+                wrong[party] = wrong.get(party, 0) + seats
+            for party, seats in wrong_ward.elected_by_party().items():
+                wrong[party] -= seats
+            add(declared, "councils", final.model_copy(
+                update={"seats_won": {p: n for p, n in wrong.items() if n}}
+            ))  # fmt: skip
+            fixed_at = declared + dt.timedelta(minutes=40)
+            note = (
+                "Result corrected by the returning officer: the top two were transposed (simulated)"
             )
+            add(fixed_at, "wards", wrong_ward.model_copy(
+                update={"status": "corrected", "revision": 3, "declared_at": fixed_at, "note": note}
+            ))  # fmt: skip
+            revision += 1
+            add(fixed_at, "councils", final.model_copy(
+                update={"status": "corrected", "revision": revision, "note": note}
+            ))  # fmt: skip
         else:
             add(declared, "councils", final)
 
@@ -389,9 +588,59 @@ def timeline(data_dir: Path) -> Iterator[_Timed]:
     yield from merged
 
 
+def _ward_times(
+    count: int, start: dt.datetime, declared: dt.datetime, rng: random.Random
+) -> list[dt.datetime]:
+    """Simulated declaration times of a council's wards: through its count, in a random
+    order, the last at the council's declaration."""
+    if count == 0:
+        return []
+    first = start + dt.timedelta(minutes=20)
+    span = max(0.0, (declared - first).total_seconds())
+    times = sorted(
+        (first + dt.timedelta(seconds=rng.random() * span)).replace(second=0, microsecond=0)
+        for _ in range(count - 1)
+    )
+    return [*times, declared]
+
+
+def _correction_target(
+    rows: list[dict[str, str]], nights: dict[str, CouncilNight]
+) -> tuple[str, str]:
+    """The council and ward whose first declaration is simulated wrong: the first (by GSS
+    code) single-member contested ward whose top two are of different parties, in England."""
+    for row in sorted(rows, key=lambda r: r["ons_code"]):
+        if row["nation"] != "England":
+            continue
+        for ward in nights[row["ons_code"]].wards:
+            ranked = sorted(ward.candidates, key=lambda c: -(c.votes or 0))
+            if (
+                ward.status == "declared"
+                and ward.seats == 1
+                and len(ranked) >= 2
+                and ranked[0].party != ranked[1].party
+            ):
+                return row["ons_code"], ward.id
+    raise ValueError("no ward to simulate a correction on")
+
+
+def _transposed(ward: WardContest) -> WardContest:
+    """The ward as first (wrongly) declared: its top two candidates' votes swapped."""
+    ranked = sorted(ward.candidates, key=lambda c: -(c.votes or 0))
+    top, second = ranked[0], ranked[1]
+    swapped = {
+        id(top): top.model_copy(update={"votes": second.votes, "elected": False}),
+        id(second): second.model_copy(update={"votes": top.votes, "elected": True}),
+    }
+    return ward.model_copy(
+        update={"candidates": [swapped.get(id(c), c) for c in ward.candidates], "revision": 2}
+    )
+
+
 def opening_state(data_dir: Path) -> Answer:
     """The state at polls close: every contest expected, nothing counted."""
     rows = read_councils(data_dir)
+    nights = read_wards(data_dir, rows)
     referendum, ref_row = bristol_referendum(data_dir)
     return Answer(
         kind="snapshot",
@@ -404,14 +653,18 @@ def opening_state(data_dir: Path) -> Answer:
             *(Party(code=p.code, name=p.name, colour=p.colour) for p in PARTIES),
             Party(code="ASP", name="Aspire", colour="#A0A0A0"),
         ],
-        councils=[council_from_row(r, revision=0, status="expected") for r in rows],
+        councils=[
+            council_from_row(r, revision=0, status="expected", night=nights[r["ons_code"]])
+            for r in rows
+        ],
+        wards=[expected_ward(w) for night in nights.values() for w in night.wards],
         referendums=[referendum],
         counting_areas=[_area(referendum, ref_row, "expected", 0, None)],
         mayors=mayors(data_dir, "expected", 0, {}),
     )
 
 
-def write_night(data_dir: Path, handle: IO[str], *, keyframe_every: int = 60) -> int:
+def write_night(data_dir: Path, handle: IO[str], *, keyframe_every: int = 250) -> int:
     """Write the whole bundled night as a recording; returns the number of lines written."""
     store = ResultsStore()
     writer = RecordingWriter(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, Strict, TypeAdapter, ValidationError
 from feeds.answer import Answer, FeedError, Reject
 from feeds.models import (
     FORMAT,
+    MAX_WARDS_PER_ANSWER,
     Council,
     CountingArea,
     Election,
@@ -27,6 +28,7 @@ from feeds.models import (
     Projections,
     Referendum,
     Region,
+    WardContest,
 )
 
 #: Longest decimal literal accepted; Python refuses over 4300 digits and nothing real needs 20.
@@ -50,6 +52,7 @@ class _Envelope(BaseModel):
     referendums: Annotated[list[Any], Field(max_length=50)] = []
     counting_areas: Annotated[list[Any], Field(max_length=5_000)] = []
     mayors: Annotated[list[Any], Field(max_length=200)] = []
+    wards: Annotated[list[Any], Field(max_length=MAX_WARDS_PER_ANSWER)] = []
     projections: Any = None
 
 
@@ -244,6 +247,7 @@ def _whole_answer(raw: bytes | str) -> Answer | None:
         referendums=document.referendums,
         counting_areas=document.counting_areas,
         mayors=document.mayors,
+        wards=document.wards,
         projections=document.projections,
     )
     return _deduplicated(answer)
@@ -266,6 +270,7 @@ def _deduplicated(answer: Answer) -> Answer:
     answer.mayors = deduplicate(
         answer.mayors, lambda m: m.id, lambda m: m.revision, "mayors", rejects
     )
+    answer.wards = deduplicate(answer.wards, lambda w: w.id, lambda w: w.revision, "wards", rejects)
     return answer
 
 
@@ -305,4 +310,5 @@ def answer_from_data(data: Any) -> Answer:
         CountingArea, envelope.counting_areas, "counting_areas", rejects
     )
     answer.mayors = validate_records(MayoralContest, envelope.mayors, "mayors", rejects)
+    answer.wards = validate_records(WardContest, envelope.wards, "wards", rejects)
     return _deduplicated(answer)

@@ -34,6 +34,7 @@ RECORD_LISTS = (
     "referendums",
     "counting_areas",
     "mayors",
+    "wards",
 )
 
 
@@ -157,6 +158,7 @@ def _held_revisions(store: ResultsStore) -> dict[tuple[str, Any], int]:
     held.update((("referendum", k), r.revision) for k, r in store.referendums.items())
     held.update((("area", k), r.revision) for k, r in store.counting_areas.items())
     held.update((("mayor", k), r.revision) for k, r in store.mayors.items())
+    held.update((("ward", k), r.revision) for k, r in store.wards.items())
     return held
 
 
@@ -166,6 +168,7 @@ def _answer_revisions(answer: Answer) -> dict[tuple[str, Any], int]:
     found.update((("referendum", r.id), r.revision) for r in answer.referendums)
     found.update((("area", a.key), a.revision) for a in answer.counting_areas)
     found.update((("mayor", m.id), m.revision) for m in answer.mayors)
+    found.update((("ward", w.id), w.revision) for w in answer.wards)
     return found
 
 
@@ -345,6 +348,7 @@ def state_body(store: ResultsStore) -> dict[str, Any]:
         "referendums": [dump_record(r) for r in store.referendums.values()],
         "counting_areas": [dump_record(a) for a in store.counting_areas.values()],
         "mayors": [dump_record(m) for m in store.mayors.values()],
+        "wards": [dump_record(w) for w in store.wards.values()],
     }
     if store.election is not None:
         body["election"] = dump_record(store.election)
@@ -373,6 +377,8 @@ def changes_body(store: ResultsStore, changes: ChangeSet) -> dict[str, Any]:
         ]
     if changes.mayors:
         body["mayors"] = [dump_record(store.mayors[i]) for i in changes.mayors]
+    if changes.wards:
+        body["wards"] = [dump_record(store.wards[i]) for i in changes.wards]
     if changes.projections and store.projections is not None:
         body["projections"] = dump_record(store.projections)
     return body

@@ -213,6 +213,7 @@ class ReplayFeed:
             keys += [("referendum", k) for k in changes.referendums]
             keys += [("area", k) for k in changes.counting_areas]
             keys += [("mayor", k) for k in changes.mayors]
+            keys += [("ward", k) for k in changes.wards]
             if changes.projections:
                 keys.append(("projections", None))
             if changes.meta:
@@ -300,11 +301,18 @@ class ReplayFeed:
             if k in store.counting_areas
         ]
         mayors = [dump_record(store.mayors[k]) for kind, k in seen if kind == "mayor"]
+        wards = [
+            dump_record(store.wards[k])
+            for kind, k in sorted(
+                (item for item in seen if item[0] == "ward"), key=lambda item: item[1]
+            )
+        ]
         for name, records in (
             ("councils", councils),
             ("referendums", referendums),
             ("counting_areas", areas),
             ("mayors", mayors),
+            ("wards", wards),
         ):
             if records:
                 body[name] = records

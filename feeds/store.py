@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         Projections,
         Referendum,
         Region,
+        WardContest,
     )
 
 REGIONS_BY_CODE = {region.code: region for region in REGIONS}
@@ -32,6 +33,7 @@ MAX_HELD = {
     "referendums": 500,
     "counting_areas": 50_000,
     "mayors": 1_000,
+    "wards": 100_000,
     "regions": 64,
     "parties": 500,
 }
@@ -60,6 +62,18 @@ class CouncilChange:
         return self.redeclared and self.after.status == "corrected"
 
 
+@dataclass(frozen=True, slots=True)
+class WardChange:
+    """A ward contest whose record changed: what it was (None when new) and what it is now."""
+
+    before: WardContest | None
+    after: WardContest
+
+    @property
+    def newly_declared(self) -> bool:
+        return self.after.has_result and (self.before is None or not self.before.has_result)
+
+
 @dataclass(slots=True)
 class ChangeSet:
     """What one applied answer changed, by id, so the UI can update by key."""
@@ -68,6 +82,7 @@ class ChangeSet:
     referendums: set[str] = field(default_factory=set)
     counting_areas: set[tuple[str, str]] = field(default_factory=set)
     mayors: set[str] = field(default_factory=set)
+    wards: dict[str, WardChange] = field(default_factory=dict)
     projections: bool = False
     meta: bool = False  # election, regions or parties
     rejects: list[Reject] = field(default_factory=list)
@@ -83,6 +98,7 @@ class ChangeSet:
             or self.referendums
             or self.counting_areas
             or self.mayors
+            or self.wards
             or self.projections
             or self.meta
             or self.reset
@@ -179,6 +195,8 @@ class ResultsStore:
         self.referendums: dict[str, Referendum] = {}
         self.counting_areas: dict[tuple[str, str], CountingArea] = {}
         self.mayors: dict[str, MayoralContest] = {}
+        self.wards: dict[str, WardContest] = {}
+        self.wards_by_council: dict[str, dict[str, WardContest]] = {}
         self.projections: Projections | None = None
 
     def apply(self, answer: Answer) -> ChangeSet:
@@ -237,6 +255,22 @@ class ResultsStore:
             if _take(self.mayors, mayor.id, mayor, changes)[0]:
                 changes.mayors.add(mayor.id)
 
+        for index, ward in enumerate(answer.wards):
+            if self._full("wards", self.wards, ward.id, index, changes):
+                continue
+            taken, held_ward = _take(self.wards, ward.id, ward, changes)
+            if taken:
+                if held_ward is not None and held_ward.council != ward.council:
+                    self.wards_by_council.get(held_ward.council, {}).pop(ward.id, None)
+                self.wards_by_council.setdefault(ward.council, {})[ward.id] = ward
+                changes.wards[ward.id] = WardChange(held_ward, ward)
+
+        if changes.wards or changes.councils:
+            touched = {w.after.council for w in changes.wards.values()} | set(changes.councils)
+            for council_id in sorted(touched):
+                if note := self._wards_disagree(council_id):
+                    changes.implausible.append(note)
+
         if answer.projections is not None and _newer(
             self.projections.revision if self.projections else None, answer.projections.revision
         ):
@@ -265,6 +299,40 @@ class ResultsStore:
                     )
                 )
                 self.rejected_total += 1
+
+    def seats_from_wards(self, council_id: str) -> dict[str, int] | None:
+        """Seats won by party in the council's declared wards; None when the feed has no
+        wards for it."""
+        wards = self.wards_by_council.get(council_id)
+        if not wards:
+            return None
+        won: dict[str, int] = {}
+        for ward in wards.values():
+            if ward.has_result:
+                for party, seats in ward.elected_by_party().items():
+                    won[party] = won.get(party, 0) + seats
+        return won
+
+    def _wards_disagree(self, council_id: str) -> str | None:
+        """A declared council whose seats won differ from its wards, once every ward is in."""
+        council = self.councils.get(council_id)
+        wards = self.wards_by_council.get(council_id)
+        if council is None or not council.has_result or council.seats_won is None or not wards:
+            return None
+        if any(not w.has_result and w.status != "cancelled" for w in wards.values()):
+            return None
+        from_wards = self.seats_from_wards(council_id) or {}
+        stated = {p: n for p, n in council.seats_won.items() if n}
+        if stated == {p: n for p, n in from_wards.items() if n}:
+            return None
+
+        def fmt(seats: dict[str, int]) -> str:
+            return ", ".join(f"{p} {n}" for p, n in sorted(seats.items(), key=lambda i: -i[1]))
+
+        return (
+            f"{council.name}: seats won ({fmt(stated)}) disagree with its declared wards "
+            f"({fmt(from_wards)}); the wards are shown"
+        )
 
     def _area_problem(self, area: CountingArea) -> str | None:
         referendum = self.referendums.get(area.referendum)

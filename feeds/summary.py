@@ -17,7 +17,10 @@ from feeds.aggregate import (
     Scoreboard,
     mayoral_result,
     referendum_totals,
+    result_phrase,
     scoreboard,
+    ward_majority,
+    ward_votes,
 )
 from feeds.answer import FeedError
 from feeds.client import (
@@ -28,7 +31,7 @@ from feeds.client import (
     PollSettings,
     check_feed_url,
 )
-from feeds.models import NOC, Region
+from feeds.models import NOC, Council, Region, WardContest
 from feeds.parse import parse_answer
 from feeds.recording import RECORDING_FORMAT, RecordingError, parse_moment, read_recording
 from feeds.reference import REGIONS
@@ -128,12 +131,14 @@ class Summary:
     scoreboard: Scoreboard
     referendums: list[ReferendumTotals]
     mayors: list[MayoralResult]
+    councils: list[Council]
+    with_wards: bool = False
 
 
-def summarise(store: ResultsStore, region: Region | None = None) -> Summary:
+def summarise(store: ResultsStore, region: Region | None = None, *, wards: bool = False) -> Summary:
     codes = None if region is None else {region.code}
     councils = store.councils_in(codes)
-    board = scoreboard(councils, store.projections, store.parties)
+    board = scoreboard(councils, store.projections, store.parties, store.wards_by_council)
     referendums = []
     for referendum in store.referendums.values():
         all_areas = store.areas_of(referendum.id)
@@ -147,7 +152,31 @@ def summarise(store: ResultsStore, region: Region | None = None) -> Summary:
     mayors = [
         mayoral_result(m) for m in store.mayors.values() if codes is None or m.region in codes
     ]
-    return Summary(store, region, board, referendums, mayors)
+    ordered = sorted(councils, key=lambda c: c.name.casefold())
+    return Summary(store, region, board, referendums, mayors, ordered, wards)
+
+
+def council_seats(store: ResultsStore, council: Council) -> dict[str, int] | None:
+    """Seats won: from its declared wards where the feed has them, else the council's own."""
+    from_wards = store.seats_from_wards(council.id)
+    if from_wards is not None:
+        return from_wards
+    return council.seats_won if council.has_result else None
+
+
+def _wards_of(store: ResultsStore, council: Council) -> list[WardContest]:
+    return sorted(
+        store.wards_by_council.get(council.id, {}).values(), key=lambda w: w.name.casefold()
+    )
+
+
+def _party_seats(seats: dict[str, int] | None, *, signed: bool = False) -> str:
+    if seats is None:
+        return "—"
+    items = sorted(((p, n) for p, n in seats.items() if n), key=lambda i: (-abs(i[1]), i[0]))
+    if not items:
+        return "0"
+    return " ".join(f"{p}{n:+d}" if signed else f"{p} {n}" for p, n in items)
 
 
 def _signed(value: int | None) -> str:
@@ -168,7 +197,10 @@ def as_text(summary: Summary) -> str:
     lines = [f"{title} - {where}"]
     if store.election and store.election.test:
         lines.append("TEST DATA")
-    lines.append(f"Declared {board.declared} of {board.total} councils")
+    lines.append(
+        f"Declared {board.declared} of {board.total} councils; "
+        f"seats declared {board.seats_declared:,} of {board.seats_total:,}"
+    )
     lines.append("")
     lines.append(f"{'Party':<6} {'Councils':>8} {'+/-':>5} {'Councillors':>11} {'+/-':>6}")
     for row in board.rows:
@@ -182,6 +214,7 @@ def as_text(summary: Summary) -> str:
         f"Councillors from the {board.councils_with_seats} declared councils "
         "whose seat figures the feed supplies."
     )
+    lines.append(_changes_note(board))
     if board.projections is not None:
         lines.append("")
         lines.append("Projected national share")
@@ -212,6 +245,21 @@ def as_text(summary: Summary) -> str:
             )
             if totals.outcome is None and totals.why_open and totals.areas_declared:
                 lines.append(f"    not certain: {totals.why_open}")
+    if summary.councils:
+        lines.append("")
+        lines.append("Councils")
+        for council in summary.councils:
+            won = council_seats(store, council)
+            seat_change = council.seats_change if council.has_result else None
+            basis = f" ({council.seats_change_basis})" if council.seats_change_basis else ""
+            lines.append(
+                f"  {council.name:<32} {result_phrase(council):<22} "
+                f"won {_party_seats(won)}; change {_party_seats(seat_change, signed=True)}"
+                f"{basis if seat_change is not None else ''}"
+            )
+            if summary.with_wards:
+                for ward in _wards_of(store, council):
+                    lines.append(f"    {_ward_line(ward)}")
     if summary.mayors:
         lines.append("")
         lines.append("Mayors")
@@ -227,10 +275,92 @@ def as_text(summary: Summary) -> str:
     return "\n".join(clean_line(line, limit=2_000) for line in lines) + "\n"
 
 
+def _changes_note(board: Scoreboard) -> str:
+    none = board.declared - board.councils_with_changes
+    return (
+        f"Seat changes: exact for {board.changes_exact}, approximate for "
+        f"{board.changes_approximate}, none for {none} of the {board.declared} declared "
+        "councils (exact: the same seats as last elected; approximate: new wards or size)."
+    )
+
+
+def _ward_line(ward: WardContest) -> str:
+    elected = sorted(
+        (c for c in ward.candidates if c.elected),
+        key=lambda c: (c.elected_at_stage or 0, -(c.votes or 0)),
+    )
+    winners = ", ".join(f"{c.name} ({c.party})" for c in elected)
+    if ward.status == "cancelled":
+        return f"{ward.name}: {ward.note or 'cancelled'}"
+    if not ward.has_result:
+        return f"{ward.name}: {ward.status}"
+    majority = ward_majority(ward)
+    extra = f"; majority {majority:,}" if majority is not None else ""
+    turnout = f"; turnout {ward.turnout:.1f}%" if ward.turnout is not None else ""
+    return f"{ward.name}: {winners or 'no one elected'}{extra}{turnout} ({ward.status})"
+
+
+def council_json(store: ResultsStore, council: Council) -> dict[str, Any]:
+    wards = [w for w in _wards_of(store, council) if w.status != "cancelled"]
+    return {
+        "id": council.id,
+        "code": council.code,
+        "name": council.name,
+        "region": council.region,
+        "status": council.status,
+        "control_before": council.control_before,
+        "control_after": council.control_after if council.has_result else None,
+        "result": result_phrase(council),
+        "total_seats": council.total_seats,
+        "total_seats_before": council.total_seats_before,
+        "seats_up": council.seats_up,
+        "seats_won": council_seats(store, council),
+        "seats_change": council.seats_change if council.has_result else None,
+        "seats_change_basis": council.seats_change_basis if council.has_result else None,
+        "wards_declared": sum(1 for w in wards if w.has_result) if wards else None,
+        "wards_total": len(wards) if wards else None,
+        "declared_at": council.declared_at.isoformat() if council.declared_at else None,
+    }
+
+
+def ward_json(ward: WardContest) -> dict[str, Any]:
+    total = ward_votes(ward)
+    return {
+        "id": ward.id,
+        "council": ward.council,
+        "code": ward.code,
+        "name": ward.name,
+        "status": ward.status,
+        "seats": ward.seats,
+        "count_type": ward.count_type,
+        "electorate": ward.electorate,
+        "turnout": ward.turnout,
+        "valid_votes": ward.valid_votes,
+        "rejected": ward.rejected,
+        "quota": ward.quota,
+        "majority": ward_majority(ward),
+        "by_election": ward.by_election,
+        "note": ward.note,
+        "candidates": [
+            {
+                "name": c.name,
+                "party": c.party,
+                "party_name": c.party_name,
+                "votes": c.votes,
+                "share": round(100.0 * (c.votes or 0) / total, 2) if total else None,
+                "elected": c.elected,
+                "stages": c.stages,
+                "elected_at_stage": c.elected_at_stage,
+            }
+            for c in ward.candidates
+        ],
+    }
+
+
 def as_json(summary: Summary) -> dict[str, Any]:
     store = summary.store
     board = summary.scoreboard
-    return {
+    document: dict[str, Any] = {
         "format": SUMMARY_FORMAT,
         "election": store.election.model_dump(mode="json") if store.election else None,
         "region": summary.region.model_dump(mode="json") if summary.region else None,
@@ -238,7 +368,12 @@ def as_json(summary: Summary) -> dict[str, Any]:
         "scoreboard": {
             "declared": board.declared,
             "total": board.total,
+            "seats_declared": board.seats_declared,
+            "seats_total": board.seats_total,
             "councils_with_seats": board.councils_with_seats,
+            "councils_with_changes": board.councils_with_changes,
+            "changes_exact": board.changes_exact,
+            "changes_approximate": board.changes_approximate,
             "parties": [
                 {
                     "party": row.party,
@@ -293,4 +428,8 @@ def as_json(summary: Summary) -> dict[str, Any]:
             }
             for m in summary.mayors
         ],
+        "councils": [council_json(store, c) for c in summary.councils],
     }
+    if summary.with_wards:
+        document["wards"] = [ward_json(w) for c in summary.councils for w in _wards_of(store, c)]
+    return document

@@ -1,28 +1,37 @@
-"""Rebuild feeds/recordings/local-2022-05-05.jsonl from ../shared/data (deterministic)."""
+"""Rebuild feeds/recordings/local-2022-05-05.jsonl.gz from ../shared/data (deterministic:
+the same data gives the same bytes, compressed with no time or name in the gzip header)."""
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import io
 from pathlib import Path
 
 from feeds.night2022 import write_night
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = ROOT / "feeds" / "recordings" / "local-2022-05-05.jsonl.gz"
+
+
+def build(data: Path) -> bytes:
+    """The recording's text, gzip-compressed reproducibly."""
+    text = io.StringIO()
+    write_night(data, text)
+    raw = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+        gz.write(text.getvalue().encode("utf-8"))
+    return raw.getvalue()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        default=ROOT / "feeds" / "recordings" / "local-2022-05-05.jsonl",
-    )
+    parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args()
-    with args.output.open("w", encoding="utf-8", newline="\n") as handle:
-        lines = write_night(args.data, handle)
-    print(f"wrote {lines} lines to {args.output}")
+    data = build(args.data)
+    args.output.write_bytes(data)
+    print(f"wrote {len(data):,} bytes to {args.output}")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ async def shoot(name: str, moment: int, keys: tuple[str, ...], size: tuple[int, 
         moment = min(moment, recording.duration_ms)
         now = [START]  # the night's clock moves with each event, as in a replay
         app = ElectionNightApp(
-            FeedSource("replay of local-2022-05-05.jsonl"),
+            FeedSource("replay of local-2022-05-05.jsonl.gz"),
             clock=lambda: now[0],
             monotonic=lambda: 0.0,
             watchlist=WatchList(Path(config) / "watchlist.json"),

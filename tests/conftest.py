@@ -9,7 +9,7 @@ from tests.faultserver import FaultServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
-BUNDLED_NIGHT = ROOT / "feeds" / "recordings" / "local-2022-05-05.jsonl"
+BUNDLED_NIGHT = ROOT / "feeds" / "recordings" / "local-2022-05-05.jsonl.gz"
 
 #: Tests that rebuild from ../shared/data run where it exists (CI has it); a clone with
 #: nothing beside it runs everything else on the project's own compiled files.

@@ -133,7 +133,7 @@ def test_replay_options_without_a_command_mean_the_bundled_replay(
     monkeypatch.setattr(tui.cli, "cmd_replay", fake_replay)
     assert tui.cli.main(["--start", "03:00", "--speed", "60"]) == 0
     assert seen["start"] == "03:00" and seen["speed"] == 60.0
-    assert seen["file"].endswith("local-2022-05-05.jsonl")
+    assert seen["file"].endswith("local-2022-05-05.jsonl.gz")
 
 
 @pytest.mark.parametrize("command", ["summary", "record", "watch"])
