@@ -83,6 +83,7 @@ class Scoreboard:
     seats_total: int = 0  # seats up, postponed and cancelled contests aside
     changes_exact: int = 0  # declared councils whose changes compare the same seats
     changes_approximate: int = 0
+    wards_declared: int = 0  # ward contests with a result, where the feed has wards
 
     def row(self, party: str) -> ScoreboardRow | None:
         if party == NOC:
@@ -177,6 +178,7 @@ def scoreboard(
         seats_total,
         exact,
         approximate,
+        wards_declared,
     )
 
 

@@ -210,10 +210,13 @@ def as_text(summary: Summary) -> str:
         )
     noc = board.noc
     lines.append(f"{NOC:<6} {noc.councils:>8} {_signed(noc.councils_change):>5}")
-    lines.append(
-        f"Councillors from the {board.councils_with_seats} declared councils "
-        "whose seat figures the feed supplies."
-    )
+    if board.wards_declared:
+        lines.append(f"Councillors counted ward by ward: {board.wards_declared:,} wards declared.")
+    else:
+        lines.append(
+            f"Councillors from the {board.councils_with_seats} declared councils "
+            "whose seat figures the feed supplies."
+        )
     lines.append(_changes_note(board))
     if board.projections is not None:
         lines.append("")
@@ -369,6 +372,7 @@ def as_json(summary: Summary) -> dict[str, Any]:
             "declared": board.declared,
             "total": board.total,
             "seats_declared": board.seats_declared,
+            "wards_declared": board.wards_declared,
             "seats_total": board.seats_total,
             "councils_with_seats": board.councils_with_seats,
             "councils_with_changes": board.councils_with_changes,

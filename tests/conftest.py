@@ -30,3 +30,66 @@ def bundled_recording():
     from feeds.recording import read_recording
 
     return read_recording(BUNDLED_NIGHT, strict=True)
+
+
+#: The North East's councils and wards of the real night: a small night (7 councils) for the
+#: tests of faults, soaks and servers, whose subject is not the size of the night.
+SMALL_REGION = "E12000001"
+
+
+def cut_to_region(recording, region: str = SMALL_REGION):  # noqa: ANN001, ANN201
+    """The recording with only the councils (and their wards) of one region."""
+    from dataclasses import replace
+
+    from feeds.recording import Recording
+
+    keep = {c.id for event in recording.events for c in event.answer.councils if c.region == region}
+    events = []
+    for event in recording.events:
+        answer = event.answer
+        cut = replace(
+            answer,
+            councils=[c for c in answer.councils if c.id in keep],
+            wards=[w for w in answer.wards if w.council in keep],
+            counting_areas=[],
+            referendums=[],
+            mayors=[],
+            rejects=[],
+        )
+        if cut.record_count or event.keyframe:
+            events.append(replace(event, answer=cut, seq=len(events) + 1))
+    small = Recording(recording.header, events)
+    small.find_declarations_and_resets()
+    return small
+
+
+@pytest.fixture(scope="session")
+def small_recording(bundled_recording):  # noqa: ANN001, ANN201
+    return cut_to_region(bundled_recording)
+
+
+def write_recording(recording, path: Path) -> Path:  # noqa: ANN001
+    """A recording as its file, line by line, as `record` writes one."""
+    import json
+
+    from feeds.recording import RECORD_LISTS, dump_record
+
+    header = {
+        "format": "election-night-recording/1",
+        "source": recording.header.source,
+        "recorded_at": recording.header.recorded_at,
+        "election": recording.header.election,
+    }
+    if recording.header.started_at is not None:
+        header["started_at"] = recording.header.started_at.isoformat()
+    lines = [json.dumps(header)]
+    for event in recording.events:
+        answer = event.answer
+        body = {name: [dump_record(r) for r in getattr(answer, name)] for name in RECORD_LISTS}
+        body = {k: v for k, v in body.items() if v}
+        if answer.election is not None:
+            body["election"] = dump_record(answer.election)
+        kind, key = ("keyframe", "state") if event.keyframe else ("change", "records")
+        lines.append(json.dumps({"type": kind, "t": event.t, key: body}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -18,7 +18,7 @@ from feeds.commands import RecordError, record
 from feeds.recording import Recording, parse_moment, read_recording, state_body
 from feeds.replay import FaultSpec, ReplayFeed, ServerThread, VirtualClock, create_app
 from tests import factories as f
-from tests.conftest import BUNDLED_NIGHT, ROOT
+from tests.conftest import ROOT, write_recording
 
 TOKEN = "test-control-token"
 CONTROL = {"Authorization": f"Bearer {TOKEN}"}
@@ -130,15 +130,18 @@ async def test_seeking_back_while_playing_never_freezes_the_viewer(
     assert state_body(poller.store) == state_body(feed.recording.state_at(feed.clock.now_ms()))
 
 
-async def test_fifty_concurrent_pollers_get_304s(replay: tuple[ReplayFeed, str]) -> None:
-    feed, url = replay
-    feed.clock.pause()
+async def test_fifty_concurrent_pollers_get_304s(small_recording: Recording) -> None:
+    clock = VirtualClock(small_recording.duration_ms, paused=True)
+    feed = ReplayFeed(small_recording, clock)
+    server = ServerThread(create_app(feed, control_token=TOKEN)).start()
+    url = server.url
     pollers = [FeedPoller(f"{url}/feed", settings=PollSettings(deadline=20)) for _ in range(50)]
     firsts = await asyncio.gather(*(p.poll() for p in pollers))
     await asyncio.gather(*(p.poll() for p in pollers))  # no changes since the snapshot
     seconds = await asyncio.gather(*(p.poll() for p in pollers))
     await asyncio.gather(*(p.aclose() for p in pollers))
     assert all(isinstance(o, Updated) for o in firsts)
+    server.stop()
     assert all(isinstance(o, Unchanged) for o in seconds)
     assert feed.stats.not_modified >= 50
 
@@ -321,7 +324,9 @@ def test_serve_refuses_an_absurd_speed_with_a_clear_error(speed: str) -> None:
     assert "--speed" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_serve_logs_one_clean_line_per_cut_answer_and_never_a_feed_byte(tmp_path: Path) -> None:
+def test_serve_logs_one_clean_line_per_cut_answer_and_never_a_feed_byte(
+    tmp_path: Path, small_recording: Recording
+) -> None:
     """A truncated-body fault printed a uvicorn traceback per answer; a rejected record's
     message once carried OSC 52 from the feed to serve's stderr."""
     hostile = json.dumps(
@@ -329,8 +334,8 @@ def test_serve_logs_one_clean_line_per_cut_answer_and_never_a_feed_byte(tmp_path
             {**f.council(), "seats_won": {"\x1b]52;c;ZXZpbA==\x07": 1}}
         ]}}
     )  # fmt: skip
-    recording = tmp_path / "night.jsonl"
-    recording.write_text(BUNDLED_NIGHT.read_text(encoding="utf-8") + hostile + "\n")
+    recording = write_recording(small_recording, tmp_path / "night.jsonl")
+    recording.write_text(recording.read_text(encoding="utf-8") + hostile + "\n")
     port = _free_port()
     server = _serve(str(recording), "--port", str(port), "--faults", "truncate=1,seed=1")
     try:
@@ -386,20 +391,20 @@ async def test_record_append_continues_one_recording(
 
 
 def test_record_on_a_full_disk_stops_cleanly_and_leaves_a_valid_file(
-    bundled_recording: Recording, tmp_path: Path
+    small_recording: Recording, tmp_path: Path
 ) -> None:
     """A full disk once ended `record` with a traceback and a cut line. The file size limit
-    (RLIMIT_FSIZE) makes the disk 'full' at 150 kB for the child process."""
+    (RLIMIT_FSIZE) makes the disk 'full' at 40 kB for the child process."""
     import resource
     import signal
 
     def small_disk() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (150_000, 150_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
 
-    speed = bundled_recording.duration_ms / 4000  # the night in four seconds
-    clock = VirtualClock(bundled_recording.duration_ms, speed=speed)
-    feed = ReplayFeed(bundled_recording, clock)
+    speed = small_recording.duration_ms / 4000  # the night in four seconds
+    clock = VirtualClock(small_recording.duration_ms, speed=speed)
+    feed = ReplayFeed(small_recording, clock)
     out = tmp_path / "night.jsonl"
     with ServerThread(create_app(feed, control_token=TOKEN)) as server:
         url = f"{server.url}/feed"
@@ -415,7 +420,7 @@ def test_record_on_a_full_disk_stops_cleanly_and_leaves_a_valid_file(
     assert "cannot write to night.jsonl" in done.stderr and "Traceback" not in done.stderr
     assert out.read_bytes().endswith(b"\n")
     assert len(read_recording(out, strict=True).events) >= 2
-    assert out.stat().st_size <= 150_000
+    assert out.stat().st_size <= 40_000
 
 
 async def test_stepping_back_while_playing_walks_back_a_declaration(

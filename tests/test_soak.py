@@ -9,9 +9,9 @@ FAULTS = "5xx=0.1,429=0.05,slow=0.05,truncate=0.05,slow_seconds=0.05,retry_after
 
 
 async def test_short_soak_with_faults_ends_in_the_clean_state(
-    bundled_recording: Recording,
+    small_recording: Recording,
 ) -> None:
-    report = await soak(bundled_recording, seconds=4, faults=FAULTS)
+    report = await soak(small_recording, seconds=4, faults=FAULTS)
     assert report.matches_clean_run
     assert report.failures >= report.faults.get("5xx", 0) + report.faults.get("429", 0) > 0
     assert report.connections_max <= 2

@@ -351,11 +351,12 @@ async def test_a_replayed_recordings_skipped_lines_are_in_the_log(
 ) -> None:
     from textual.widgets import Log
 
-    from tests.conftest import BUNDLED_NIGHT
+    from tests.conftest import cut_to_region, write_recording
     from tui.app import ElectionNightApp, FeedSource, replay_connector
 
     damaged = tmp_path / "damaged.jsonl"
-    lines = BUNDLED_NIGHT.read_text(encoding="utf-8").splitlines(keepends=True)
+    small = write_recording(cut_to_region(bundled_recording), tmp_path / "small.jsonl")
+    lines = small.read_text(encoding="utf-8").splitlines(keepends=True)
     damaged.write_text("".join([*lines[:5], "not a line\n", *lines[5:]]), encoding="utf-8")
     app = ElectionNightApp(
         FeedSource("replay"),

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 
 from feeds.client import Updated
 from feeds.recording import Recording
-from feeds.store import ResultsStore
+from feeds.store import ChangeSet, CouncilChange, ResultsStore, WardChange
 from tui.app import ElectionNightApp, FeedSource
 from tui.watchlist import WatchList
 
@@ -52,15 +52,54 @@ def make_test_app(
     return app
 
 
-def feed_recording(app: ElectionNightApp, recording: Recording, until_ms: float) -> None:
-    """Apply a recording's events up to ``until_ms`` as successive polls would, each at its
-    own moment of the night. Call it from inside the running app (``run_before``)."""
+def merge(first: ChangeSet, then: ChangeSet) -> ChangeSet:
+    """Two successive polls' changes as one poll that brought both would report them."""
+    for key, change in then.councils.items():
+        held = first.councils.get(key)
+        first.councils[key] = CouncilChange(held.before if held else change.before, change.after)
+    for key, ward in then.wards.items():
+        held_ward = first.wards.get(key)
+        first.wards[key] = WardChange(held_ward.before if held_ward else ward.before, ward.after)
+    first.referendums |= then.referendums
+    first.counting_areas |= then.counting_areas
+    first.mayors |= then.mayors
+    first.projections |= then.projections
+    first.meta |= then.meta
+    first.reset |= then.reset
+    first.rejects += then.rejects
+    first.implausible += then.implausible
+    first.notes += then.notes
+    return first
+
+
+def feed_recording(
+    app: ElectionNightApp, recording: Recording, until_ms: float, *, every_ms: int = 20 * 60_000
+) -> None:
+    """Apply a recording's events up to ``until_ms`` as polls would, one poll for each
+    ``every_ms`` of the night (a viewer polling a fast replay gets a few minutes a poll), at
+    its own moment. Call it from inside the running app (``run_before``)."""
+    pending: ChangeSet | None = None
+    window_end = 0
+    seq = 0
+    first = True
+
+    def flush() -> None:
+        nonlocal pending, first
+        if pending is not None:
+            app.apply_outcome(Updated(pending, seq, first, 1.0))
+            pending, first = None, False
+
     for event in recording.events:
         if event.t > until_ms:
             break
+        if event.t > window_end:
+            flush()
+            window_end = event.t + every_ms
         changes = app.store.apply(event.answer)
+        seq = event.seq
         app.clock = FixedClock(NIGHT_START + dt.timedelta(milliseconds=event.t))
-        app.apply_outcome(Updated(changes, event.seq, event.keyframe, 1.0))
+        pending = changes if pending is None else merge(pending, changes)
+    flush()
 
 
 async def without_toasts(app: ElectionNightApp, pilot: Pilot[None]) -> None:

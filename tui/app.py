@@ -32,6 +32,7 @@ from tui.replay_control import ReplayControl
 from tui.screens.council_detail import CouncilDetail, Revision
 from tui.screens.goto import GoToTime
 from tui.screens.help import HelpScreen
+from tui.screens.ward_detail import WardDetail
 from tui.view import UK, Filter, ago, region_codes, uk_time
 from tui.watchlist import WatchList
 from tui.widgets.council_list import CouncilTable
@@ -322,11 +323,18 @@ class ElectionNightApp(App[None]):
             return
         with self.batch_update():
             self._record_declarations(changes, snapshot)
-            detail = self.screen
-            if isinstance(detail, CouncilDetail) and (
-                detail.council_id in changes.councils or changes.reset
-            ):
-                detail.refresh_detail()
+            wards_of = {w.after.council for w in changes.wards.values()}
+            for screen in self.screen_stack:
+                if isinstance(screen, CouncilDetail) and (
+                    screen.council_id in changes.councils
+                    or screen.council_id in wards_of
+                    or changes.reset
+                ):
+                    screen.refresh_detail()
+                elif isinstance(screen, WardDetail) and (
+                    screen.ward_id in changes.wards or changes.reset
+                ):
+                    screen.refresh_detail()
             if changes.reset:
                 self.refresh_views(set(self.store.councils))
             else:

@@ -8,18 +8,20 @@ from typing import TYPE_CHECKING, cast
 
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
-from feeds.aggregate import result_phrase
+from feeds.aggregate import result_phrase, vote_share, ward_majority
 from feeds.store import ResultsStore
+from tui.screens.ward_detail import WardDetail
 from tui.view import party_chip, status_text, uk_datetime
 
 if TYPE_CHECKING:
-    from feeds.models import Council
+    from feeds.models import Council, WardContest
     from tui.app import ElectionNightApp
 
 
@@ -57,11 +59,23 @@ def render_detail(
         head.append("\nNote: ", style="bold")
         head.append(council.note)
 
+    from_wards = store.seats_from_wards(council.id)
+    seats_won = from_wards if from_wards is not None else council.seats_won
+    if council.seats_change is not None and council.seats_change_basis:
+        head.append(f"\nSeat changes:   {council.seats_change_basis}", style="")
+        if council.seats_change_basis == "approximate":
+            head.append(" (new wards or council size: a whole-council comparison)", style="dim")
+    elif council.has_result and council.seats_change is None:
+        head.append("\nSeat changes:   none (no previous result to compare with)")
+    if council.total_seats_before is not None:
+        head.append(
+            f"\nCouncil size:   {council.total_seats_before} before, {council.total_seats} now"
+        )
     parties: list[str] = []
     for mapping in (
         council.composition_before,
         council.composition_after,
-        council.seats_won,
+        seats_won,
         council.seats_change,
     ):
         for code in mapping or {}:
@@ -82,7 +96,7 @@ def render_detail(
             party_chip(code, store),
             cell(council.composition_before, code),
             cell(council.composition_after, code),
-            cell(council.seats_won, code),
+            cell(seats_won, code),
             cell(council.seats_change, code, sign=True),
         )
     history = Table(title="Revisions seen", expand=False, show_edge=False)
@@ -95,7 +109,66 @@ def render_detail(
             rev.seen_at,
             Text(rev.note or ""),
         )
-    return [title, head, table, history]
+    return [title, head, table, _vote_share(store, council.id), history]
+
+
+def _vote_share(store: ResultsStore, council_id: str) -> Text:
+    wards = store.wards_by_council.get(council_id, {}).values()
+    share = vote_share(wards)
+    if not share.total:
+        return Text("Vote share: no votes declared yet.", style="dim")
+    text = Text("Vote share  ", style="bold")
+    for party, _ in sorted(share.votes.items(), key=lambda item: -item[1])[:8]:
+        text.append_text(party_chip(party, store))
+        text.append(f" {share.share(party):.1f}%  ")
+    text.append(
+        f"\nOf {share.total:,} votes in {share.wards_counted} declared contested wards. In a "
+        "multi-member ward each voter has a vote per seat, so this is a share of votes, not of "
+        "voters; under STV, of first preferences.",
+        style="dim",
+    )
+    return text
+
+
+WARD_COLUMNS = (("ward", "Ward"), ("status", "Status"), ("won", "Elected"),
+                ("majority", "Majority"), ("turnout", "Turnout"))  # fmt: skip
+
+
+def ward_cells(ward: WardContest, store: ResultsStore) -> list[Text]:
+    elected = sorted(ward.elected_by_party().items(), key=lambda item: -item[1])
+    won = Text()
+    for party, seats in elected:
+        won.append_text(party_chip(party, store, width=len(party) + 1))
+        if seats > 1:
+            won.append(f"×{seats} ")
+    if not elected:
+        won = Text("—" if ward.has_result else "", style="dim")
+    majority = ward_majority(ward)
+    return [
+        Text(ward.name),
+        status_text(ward.status, ward.recount),
+        won,
+        Text(f"{majority:,}" if majority is not None else "—", justify="right"),
+        Text(f"{ward.turnout:.1f}%" if ward.turnout is not None else "—", justify="right"),
+    ]
+
+
+class WardTable(DataTable[Text]):
+    """The council's wards; Enter opens one. Updated by key, like every table."""
+
+    def on_mount(self) -> None:
+        for key, label in WARD_COLUMNS:
+            self.add_column(label, key=key)
+
+    def show(self, wards: list[WardContest], store: ResultsStore) -> None:
+        for ward in wards:
+            cells = ward_cells(ward, store)
+            if ward.id in self.rows:
+                for (column, _), cell in zip(WARD_COLUMNS, cells, strict=True):
+                    if self.get_cell(ward.id, column) != cell:
+                        self.update_cell(ward.id, column, cell, update_width=True)
+            else:
+                self.add_row(*cells, key=ward.id)
 
 
 class CouncilDetail(ModalScreen[None]):
@@ -107,6 +180,7 @@ class CouncilDetail(ModalScreen[None]):
         padding: 0 1;
     }
     CouncilDetail Static { margin-bottom: 1; }
+    CouncilDetail WardTable { height: auto; margin-bottom: 1; }
     """
 
     def __init__(self, council_id: str) -> None:
@@ -117,9 +191,15 @@ class CouncilDetail(ModalScreen[None]):
         with VerticalScroll():
             for index in range(4):
                 yield Static("", id=f"part-{index}", markup=False)
+            yield Static("", id="wards-heading", markup=False)
+            yield WardTable(id="ward-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="part-4", markup=False)
 
     def on_mount(self) -> None:
         self.refresh_detail()
+        table = self.query_one(WardTable)
+        if table.display:  # the arrow keys and Enter go to the wards
+            table.focus()
 
     def refresh_detail(self) -> None:
         app = cast("ElectionNightApp", self.app)
@@ -134,6 +214,29 @@ class CouncilDetail(ModalScreen[None]):
         )
         for index, part in enumerate(parts):
             self.query_one(f"#part-{index}", Static).update(part)  # type: ignore[arg-type]
+        wards = sorted(
+            app.store.wards_by_council.get(self.council_id, {}).values(),
+            key=lambda w: w.name.casefold(),
+        )
+        table = self.query_one(WardTable)
+        table.display = bool(wards)
+        heading = self.query_one("#wards-heading", Static)
+        heading.display = bool(wards)
+        if wards:
+            counted = [w for w in wards if w.status != "cancelled"]
+            declared = sum(1 for w in counted if w.has_result)
+            heading.update(
+                Text.assemble(
+                    ("Wards", "bold"),
+                    f"  {declared} of {len(counted)} declared · Enter opens a ward",
+                )
+            )
+            table.show(wards, app.store)
+
+    @on(DataTable.RowSelected, "#ward-table")
+    def _open_ward(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.push_screen(WardDetail(event.row_key.value))
 
     def action_watch(self) -> None:
         self.app.toggle_watch(self.council_id)  # type: ignore[attr-defined]

@@ -65,7 +65,10 @@ class ScoreboardPanel(Vertical):
 
     def show(self, board: Scoreboard, store: ResultsStore, where: str) -> None:
         self.query_one("#declared", Static).update(
-            Text(f"{where}: declared {board.declared} of {board.total} councils")
+            Text(
+                f"{where}: declared {board.declared} of {board.total} councils · "
+                f"seats {board.seats_declared:,} of {board.seats_total:,}"
+            )
         )
         shares = {s.party: s for s in board.projections.shares} if board.projections else {}
         rows: list[ScoreboardRow] = [*board.rows, board.noc]
@@ -119,11 +122,20 @@ class ScoreboardPanel(Vertical):
         if changed:
             order = {row.party: index for index, row in enumerate(rows)}
             table.sort("party", key=lambda chip: order.get(chip.plain.strip(), 99))
-        coverage = (
-            f"Councillors from the {board.councils_with_seats} declared councils with "
-            "seat figures in the feed."
-        )
-        if board.declared and board.councils_with_changes < board.declared:
+        if board.wards_declared:
+            coverage = f"Councillors as wards declare: {board.wards_declared:,} wards in."
+        else:
+            coverage = (
+                f"Councillors from the {board.councils_with_seats} declared councils with "
+                "seat figures in the feed."
+            )
+        if board.changes_exact or board.changes_approximate:
+            none = board.declared - board.councils_with_changes
+            coverage += (
+                f" Changes: exact for {board.changes_exact}, approximate for "
+                f"{board.changes_approximate}, none for {none} councils."
+            )
+        elif board.declared and board.councils_with_changes < board.declared:
             coverage += (
                 f" Changes from {board.councils_with_changes} of {board.declared} (— where none)."
             )
