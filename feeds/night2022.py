@@ -135,7 +135,9 @@ def council_from_row(
     declared = status in ("declared", "corrected")
     size_before = sum(composition_before.values()) if composition_before else None
     return Council(
-        id=f"local.{slug(row['council'])}.{ELECTION_DATE}",
+        id=night.council_id
+        if night is not None
+        else f"local.{slug(row['council'])}.{ELECTION_DATE}",
         code=row["ons_code"],
         name=row["council"],
         region=REGION_BY_NAME[row["region"].casefold()].code,
@@ -183,6 +185,7 @@ def ward_party(code: str, name: str) -> str:
 class CouncilNight:
     """One council's wards on the night, with the figures the council record takes from them."""
 
+    council_id: str  # Democracy Club's election id of the council
     wards: list[WardContest]  # each in its declared (or uncontested, or postponed) state
     seats_up: int
     seats_won: dict[str, int]
@@ -195,9 +198,26 @@ def _f(value: str) -> float | None:
     return float(value) if value else None
 
 
+def democracy_club_ids(data_dir: Path) -> dict[str, str]:
+    """Each council's election id as Democracy Club has it, from its ballots
+    (``local.edinburgh.almond.2022-05-05`` is of ``local.edinburgh.2022-05-05``): never
+    composed from the council's name, which differs for five councils."""
+    ids: dict[str, set[str]] = {}
+    with (data_dir / "wards-2022.csv").open(encoding="utf-8", newline="") as handle:
+        for w in csv.DictReader(handle):
+            kind, organisation, *_ = w["ballot_id"].split(".")
+            ids.setdefault(w["council_code"], set()).add(f"{kind}.{organisation}.{ELECTION_DATE}")
+    result = {}
+    for code, found in ids.items():
+        if len(found) != 1:
+            raise ValueError(f"{code}: ballots of more than one organisation: {sorted(found)}")
+        result[code] = found.pop()
+    return result
+
+
 def read_wards(data_dir: Path, rows: list[dict[str, str]]) -> dict[str, CouncilNight]:
     """Every ward contest of the night, declared, from wards-2022.csv and candidates-2022.csv."""
-    council_ids = {r["ons_code"]: f"local.{slug(r['council'])}.{ELECTION_DATE}" for r in rows}
+    council_ids = democracy_club_ids(data_dir)
     candidates: dict[str, list[WardCandidate]] = {}
     unreadable: set[str] = set()  # ballots with a stage figure the source garbles
     with (data_dir / "candidates-2022.csv").open(encoding="utf-8", newline="") as handle:
@@ -277,6 +297,7 @@ def read_wards(data_dir: Path, rows: list[dict[str, str]]) -> dict[str, CouncilN
                 seats_change["OTH"] = won.get("OTH", 0) - base_oth
                 seats_change = {p: v for p, v in seats_change.items() if v}
         nights[code] = CouncilNight(
+            council_id=council_ids[code],
             wards=council_wards,
             seats_up=sum(w.seats for w in council_wards),
             seats_won=won,

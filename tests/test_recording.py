@@ -171,12 +171,10 @@ def test_bundled_night_keyframes_make_seeking_cheap(bundled_recording: Recording
 
 @needs_shared_data
 def test_bundled_recording_is_rebuilt_identically(tmp_path: Path) -> None:
-    from feeds.night2022 import write_night
+    from scripts.build_night import build
     from tests.conftest import SHARED_DATA
 
-    out = io.StringIO()
-    write_night(SHARED_DATA, out)
-    assert out.getvalue() == BUNDLED_NIGHT.read_text(encoding="utf-8"), (
+    assert build(SHARED_DATA) == BUNDLED_NIGHT.read_bytes(), (
         "feeds/recordings is out of date: run `uv run python scripts/build_night.py`"
     )
 

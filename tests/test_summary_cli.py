@@ -85,8 +85,18 @@ def test_summary_of_the_bundled_night_matches_the_real_results(
         1,
         4,
     )
-    assert councils["OTH"] == 8 and data["scoreboard"]["noc"]["councils"] == 62
+    # Independents and others 8: Tower Hamlets is Aspire's (ASP), as in its mayor.
+    assert councils["OTH"] + councils["ASP"] == 8 and data["scoreboard"]["noc"]["councils"] == 62
     assert data["scoreboard"]["declared"] == 200
+    # The published GB councillors, counted ward by ward (same-day by-elections in, the four
+    # postponed polls out).
+    councillors = {row["party"]: row["councillors"] for row in data["scoreboard"]["parties"]}
+    assert (councillors["LAB"], councillors["CON"], councillors["LD"]) == (3073, 1403, 868)
+    assert (data["scoreboard"]["seats_declared"], data["scoreboard"]["seats_total"]) == (6851, 6851)
+    assert data["scoreboard"]["wards_declared"] == 3961  # 3,965 contests less 4 postponed
+    barnet = next(c for c in data["councils"] if c["name"] == "Barnet")
+    assert barnet["seats_won"] == {"LAB": 41, "CON": 22} and barnet["wards_total"] == 24
+    assert barnet["result"] == "LAB gain from CON"
     bristol = data["referendums"][0]
     votes = {o["id"]: o["votes"] for o in bristol["options"]}
     assert votes == {"committee": 56113, "mayor": 38439}
@@ -167,3 +177,35 @@ def test_summary_ignores_a_socks_proxy_in_the_environment(
     with FaultServer(Reply.json(f.body(f.snapshot()))) as server:
         code, out, err = run(capsys, "summary", server.url)
     assert code == 0 and "Declared 1 of 1 councils" in out
+
+
+def test_summary_of_scotland_gives_the_published_councillors(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "summary", str(BUNDLED_NIGHT), "--region", "Scotland", "--format", "json"
+    )
+    rows = {r["party"]: r["councillors"] for r in json.loads(out)["scoreboard"]["parties"]}
+    assert code == 0
+    assert (rows["SNP"], rows["LAB"], rows["CON"], rows["LD"], rows["GRN"]) == (
+        453, 282, 214, 87, 35
+    )  # fmt: skip
+
+
+def test_summary_with_wards_lists_every_ward_and_stv_stages(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "summary", str(BUNDLED_NIGHT), "--region", "Scotland", "--wards", "--format", "json"
+    )
+    data = json.loads(out)
+    assert code == 0 and len(data["wards"]) == 355
+    almond = next(
+        w for w in data["wards"] if w["id"] == "local.edinburgh.almond.2022-05-05"
+    )
+    assert almond["count_type"] == "stv" and almond["quota"] == 2782
+    lang = next(c for c in almond["candidates"] if c["name"] == "Kevin Lang")
+    assert lang["elected"] and lang["elected_at_stage"] == 1 and lang["stages"][0] == 5904
+    code, text, _ = run(capsys, "summary", str(BUNDLED_NIGHT), "--region", "London", "--wards")
+    assert "    Burnt Oak: Sara Conway (LAB)" in text
+    assert "Seat changes: exact for" in text
