@@ -125,6 +125,42 @@ def test_council_detail_corrected(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(app, terminal_size=(100, 40), run_before=run)
 
 
+def test_council_detail_lists_its_wards(snap_compare, tmp_path: Path) -> None:
+    """Barnet: LAB 41, CON 22, and its 24 wards."""
+    app, run_before = app_at(tmp_path, MOMENTS["final"])
+
+    async def run(pilot) -> None:
+        await run_before(pilot)
+        app.open_council("local.barnet.2022-05-05")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(100, 50), run_before=run)
+
+
+@pytest.mark.parametrize(
+    ("council", "ward"),
+    [
+        pytest.param("local.edinburgh.2022-05-05", "local.edinburgh.almond.2022-05-05", id="stv"),
+        pytest.param("local.barnet.2022-05-05", "local.barnet.burnt-oak.2022-05-05", id="fptp"),
+    ],
+)
+def test_ward_detail(snap_compare, tmp_path: Path, council: str, ward: str) -> None:
+    app, run_before = app_at(tmp_path, MOMENTS["final"])
+
+    async def run(pilot) -> None:
+        await run_before(pilot)
+        app.open_council(council)
+        await pilot.pause()
+        from tui.screens.council_detail import WardTable
+
+        table = app.screen.query_one(WardTable)
+        table.move_cursor(row=table.get_row_index(ward))
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(130, 40), run_before=run)
+
+
 def test_help(snap_compare, tmp_path: Path) -> None:
     app, run_before = app_at(tmp_path, MOMENTS["before"])
     assert snap_compare(

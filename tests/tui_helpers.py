@@ -73,7 +73,12 @@ def merge(first: ChangeSet, then: ChangeSet) -> ChangeSet:
 
 
 def feed_recording(
-    app: ElectionNightApp, recording: Recording, until_ms: float, *, every_ms: int = 20 * 60_000
+    app: ElectionNightApp,
+    recording: Recording,
+    until_ms: float,
+    *,
+    every_ms: int = 20 * 60_000,
+    after_ms: float = -1,
 ) -> None:
     """Apply a recording's events up to ``until_ms`` as polls would, one poll for each
     ``every_ms`` of the night (a viewer polling a fast replay gets a few minutes a poll), at
@@ -81,7 +86,7 @@ def feed_recording(
     pending: ChangeSet | None = None
     window_end = 0
     seq = 0
-    first = True
+    first = after_ms < 0
 
     def flush() -> None:
         nonlocal pending, first
@@ -92,6 +97,8 @@ def feed_recording(
     for event in recording.events:
         if event.t > until_ms:
             break
+        if event.t <= after_ms:
+            continue
         if event.t > window_end:
             flush()
             window_end = event.t + every_ms

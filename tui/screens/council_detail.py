@@ -198,8 +198,8 @@ class CouncilDetail(ModalScreen[None]):
     def on_mount(self) -> None:
         self.refresh_detail()
         table = self.query_one(WardTable)
-        if table.display:  # the arrow keys and Enter go to the wards
-            table.focus()
+        if table.display:  # the arrow keys and Enter go to the wards; the top stays in view
+            table.focus(scroll_visible=False)
 
     def refresh_detail(self) -> None:
         app = cast("ElectionNightApp", self.app)
