@@ -83,3 +83,39 @@ def bolton(**overrides: Any) -> dict[str, Any]:
     settings: dict[str, Any] = {"region": "E12000002", "total": 60, "up": 20}
     settings.update(overrides)
     return council("bolton", "E08000001", **settings)
+
+
+def ward(
+    slug: str = "burnt-oak",
+    code: str = "E05013635",
+    *,
+    council_slug: str = "barnet",
+    status: str = "declared",
+    revision: int = 1,
+    seats: int = 1,
+    winners: tuple[str, ...] = ("LAB",),
+    losers: tuple[str, ...] = ("CON",),
+    **extra: Any,
+) -> dict[str, Any]:
+    """A ward contest of a council made by ``council``; first past the post."""
+    declared = status in ("declared", "corrected")
+    candidates = [
+        {"name": f"Winner {i}", "party": p, "votes": 1000 - i if declared else None,
+         "elected": declared}
+        for i, p in enumerate(winners)
+    ] + [
+        {"name": f"Loser {i}", "party": p, "votes": 500 - i if declared else None}
+        for i, p in enumerate(losers)
+    ]  # fmt: skip
+    record: dict[str, Any] = {
+        "id": f"local.{council_slug}.{slug}.2022-05-05",
+        "council": f"local.{council_slug}.2022-05-05",
+        "code": code,
+        "name": slug.replace("-", " ").title(),
+        "seats": seats,
+        "candidates": [{k: v for k, v in c.items() if v is not None} for c in candidates],
+        "status": status,
+        "revision": revision,
+    }
+    record.update(extra)
+    return record

@@ -200,9 +200,7 @@ def test_summary_with_wards_lists_every_ward_and_stv_stages(
     )
     data = json.loads(out)
     assert code == 0 and len(data["wards"]) == 355
-    almond = next(
-        w for w in data["wards"] if w["id"] == "local.edinburgh.almond.2022-05-05"
-    )
+    almond = next(w for w in data["wards"] if w["id"] == "local.edinburgh.almond.2022-05-05")
     assert almond["count_type"] == "stv" and almond["quota"] == 2782
     lang = next(c for c in almond["candidates"] if c["name"] == "Kevin Lang")
     assert lang["elected"] and lang["elected_at_stage"] == 1 and lang["stages"][0] == 5904
