@@ -1,10 +1,12 @@
 """Build the bundled recording of the 5 May 2022 local elections from ``shared/data``.
 
-Real: the 200 councils that voted, their region, type, size, seats up, control before and
-after, council composition before and after (Open Council Data snapshots, approximate), exact
-seats won where the data has them, the Bristol referendum and the 2022 mayors.
-Simulated: every time (counts starting, declarations), the recounts and the one correction.
-Run ``uv run python scripts/build_night.py`` to rebuild it; the same data gives the same file.
+Real: the 200 councils that voted and their 3,965 ward contests with every candidate, vote,
+elected flag and STV stage; control before and after; seat changes with their basis (exact or
+approximate); council composition before and after (Open Council Data snapshots,
+approximate); the Bristol referendum and the 2022 mayors.
+Simulated: every time (counts starting, wards declaring through the count, councils with their
+last ward), the recounts and the one correction.
+Run ``uv run python scripts/build_night.py`` to rebuild it; the same data gives the same bytes.
 """
 
 from __future__ import annotations
