@@ -30,6 +30,7 @@ SHOTS = [
     ("london-final", FINAL, ("slash", *"London", "enter"), (140, 40)),
     ("detail-final", FINAL, ("2", "down", "down", "down", "enter"), (110, 40)),
     ("overview-final-80x24", FINAL, (), (80, 24)),
+    ("ward-stv-final", FINAL, ("open:local.edinburgh.2022-05-05", "enter"), (130, 40)),
     ("referendums-final", FINAL, ("4",), (110, 30)),
 ]
 
@@ -58,8 +59,11 @@ async def shoot(name: str, moment: int, keys: tuple[str, ...], size: tuple[int, 
             await pilot.pause()  # notify posts a message: let the toasts arrive, then clear them
             app.clear_notifications()
             await pilot.pause()
-            if keys:
-                await pilot.press(*keys)
+            for key in keys:
+                if key.startswith("open:"):  # a council's detail, as Enter on its row does
+                    app.open_council(key.removeprefix("open:"))
+                else:
+                    await pilot.press(key)
                 await pilot.pause()
             app.save_screenshot(str(OUT / f"{name}.svg"))
     print(f"wrote screenshots/{name}.svg")

@@ -48,6 +48,15 @@ SORTS: dict[str, Callable[[Council, ResultsStore], object]] = {
 }
 
 
+def _change(council: Council) -> Text:
+    """Seat changes, marked ``≈`` when approximate (new wards or council size); "n/a" where
+    there is nothing to compare with."""
+    text = party_list(council.seats_change, signed=True)
+    if council.seats_change is not None and council.seats_change_basis == "approximate":
+        return Text.assemble(("≈", "dim"), text)
+    return text
+
+
 class CouncilLabel(Text):
     """The name cell, which also carries the council's id for sorting by key."""
 
@@ -200,7 +209,7 @@ class CouncilTable(DataTable[Text]):
             result,
             status_text(council.status, council.recount),
             party_list(council.seats_won) if council.has_result else Text(""),
-            party_list(council.seats_change, signed=True) if council.has_result else Text(""),
+            _change(council) if council.has_result else Text(""),
             Text(uk_time(council.declared_at)),
             Text(store.region_name(council.region)),
         ]
