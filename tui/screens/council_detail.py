@@ -131,7 +131,22 @@ def _vote_share(store: ResultsStore, council_id: str) -> Text:
 
 
 WARD_COLUMNS = (("ward", "Ward"), ("status", "Status"), ("won", "Elected"),
-                ("majority", "Majority"), ("turnout", "Turnout"))  # fmt: skip
+                ("majority", "Majority"), ("turnout", "Turnout"),
+                ("winners", "Winners (votes)"))  # fmt: skip
+
+
+def _winners(ward: WardContest) -> Text:
+    elected = sorted(
+        (c for c in ward.candidates if c.elected),
+        key=lambda c: (c.elected_at_stage or 0, -(c.votes or 0)),
+    )
+    if not elected:
+        return Text("")
+    parts = [
+        f"{c.name.split()[-1]} {c.votes:,}" if c.votes is not None else c.name.split()[-1]
+        for c in elected
+    ]
+    return Text(", ".join(parts))
 
 
 def ward_cells(ward: WardContest, store: ResultsStore) -> list[Text]:
@@ -150,6 +165,7 @@ def ward_cells(ward: WardContest, store: ResultsStore) -> list[Text]:
         won,
         Text(f"{majority:,}" if majority is not None else "—", justify="right"),
         Text(f"{ward.turnout:.1f}%" if ward.turnout is not None else "—", justify="right"),
+        _winners(ward),
     ]
 
 
@@ -176,7 +192,7 @@ class CouncilDetail(ModalScreen[None]):
     DEFAULT_CSS = """
     CouncilDetail { align: center middle; }
     CouncilDetail > VerticalScroll {
-        width: 90%; max-width: 100; height: 90%; border: thick $accent; background: $surface;
+        width: 95%; max-width: 130; height: 90%; border: thick $accent; background: $surface;
         padding: 0 1;
     }
     CouncilDetail Static { margin-bottom: 1; }
