@@ -7,7 +7,7 @@ through, and control after an election is the feed's word (``Council.control_aft
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         Referendum,
         WardContest,
     )
+    from feeds.store import WardTally
 
 
 def control_from_composition(composition: dict[str, int], total_seats: int) -> str:
@@ -95,7 +96,7 @@ def scoreboard(
     councils: Iterable[Council],
     projections: Projections | None = None,
     party_order: Iterable[str] = (),
-    wards: Mapping[str, Mapping[str, WardContest]] | None = None,
+    wards: Callable[[str], WardTally | None] | None = None,
 ) -> Scoreboard:
     """Councils controlled and councillors won per party, over declared councils only.
 
@@ -115,16 +116,13 @@ def scoreboard(
         if council.status == "cancelled":
             continue
         total += 1
-        council_wards = wards.get(council.id) if wards is not None else None
-        if council_wards:
-            for ward in council_wards.values():
-                if ward.status == "cancelled":
-                    continue
-                seats_total += ward.seats
-                if ward.has_result:
-                    seats_declared += ward.seats
-                    wards_declared += 1
-                    won.update(ward.elected_by_party())
+        council_wards = wards(council.id) if wards is not None else None
+        if council_wards is not None:
+            seats_total += council_wards.seats_total
+            seats_declared += council_wards.seats_declared
+            wards_declared += council_wards.wards_declared
+            for party, seats in council_wards.won.items():
+                won[party] += seats
         else:
             seats_total += council.seats_up
             if council.has_result:

@@ -74,6 +74,33 @@ class WardChange:
         return self.after.has_result and (self.before is None or not self.before.has_result)
 
 
+@dataclass(frozen=True, slots=True)
+class WardTally:
+    """One council's wards summed: what the scoreboard needs, kept per council and
+    recomputed only when one of its wards changes (not over every ward on every poll)."""
+
+    seats_total: int  # seats up, postponed and cancelled contests aside
+    seats_declared: int
+    wards_declared: int
+    won: dict[str, int]  # seats won by party in the declared wards
+
+
+def tally_wards(wards: Iterable[WardContest]) -> WardTally:
+    total = declared = count = 0
+    won: dict[str, int] = {}
+    for ward in wards:
+        if ward.status == "cancelled":
+            continue
+        total += ward.seats
+        if ward.has_result:
+            declared += ward.seats
+            count += 1
+            for candidate in ward.candidates:
+                if candidate.elected:
+                    won[candidate.party] = won.get(candidate.party, 0) + 1
+    return WardTally(total, declared, count, won)
+
+
 @dataclass(slots=True)
 class ChangeSet:
     """What one applied answer changed, by id, so the UI can update by key."""
@@ -197,6 +224,7 @@ class ResultsStore:
         self.mayors: dict[str, MayoralContest] = {}
         self.wards: dict[str, WardContest] = {}
         self.wards_by_council: dict[str, dict[str, WardContest]] = {}
+        self._tallies: dict[str, WardTally] = {}
         self.projections: Projections | None = None
 
     def apply(self, answer: Answer) -> ChangeSet:
@@ -264,6 +292,9 @@ class ResultsStore:
                     self.wards_by_council.get(held_ward.council, {}).pop(ward.id, None)
                 self.wards_by_council.setdefault(ward.council, {})[ward.id] = ward
                 changes.wards[ward.id] = WardChange(held_ward, ward)
+                self._tallies.pop(ward.council, None)
+                if held_ward is not None:
+                    self._tallies.pop(held_ward.council, None)
 
         if changes.wards or changes.councils:
             touched = {w.after.council for w in changes.wards.values()} | set(changes.councils)
@@ -300,18 +331,21 @@ class ResultsStore:
                 )
                 self.rejected_total += 1
 
+    def ward_tally(self, council_id: str) -> WardTally | None:
+        """The council's wards summed; None when the feed has no wards for it."""
+        tally = self._tallies.get(council_id)
+        if tally is None:
+            wards = self.wards_by_council.get(council_id)
+            if not wards:
+                return None
+            tally = self._tallies[council_id] = tally_wards(wards.values())
+        return tally
+
     def seats_from_wards(self, council_id: str) -> dict[str, int] | None:
         """Seats won by party in the council's declared wards; None when the feed has no
         wards for it."""
-        wards = self.wards_by_council.get(council_id)
-        if not wards:
-            return None
-        won: dict[str, int] = {}
-        for ward in wards.values():
-            if ward.has_result:
-                for party, seats in ward.elected_by_party().items():
-                    won[party] = won.get(party, 0) + seats
-        return won
+        tally = self.ward_tally(council_id)
+        return dict(tally.won) if tally is not None else None
 
     def _wards_disagree(self, council_id: str) -> str | None:
         """A declared council whose seats won differ from its wards, once every ward is in."""

@@ -138,7 +138,7 @@ class Summary:
 def summarise(store: ResultsStore, region: Region | None = None, *, wards: bool = False) -> Summary:
     codes = None if region is None else {region.code}
     councils = store.councils_in(codes)
-    board = scoreboard(councils, store.projections, store.parties, store.wards_by_council)
+    board = scoreboard(councils, store.projections, store.parties, store.ward_tally)
     referendums = []
     for referendum in store.referendums.values():
         all_areas = store.areas_of(referendum.id)

@@ -27,13 +27,13 @@ def test_councillors_move_as_wards_declare_before_the_council_does() -> None:
         f.ward("c", "E05000003", status="expected", revision=0),
     ]
     apply(store, f.snapshot(councils=[counting_barnet()], wards=wards))
-    board = scoreboard(store.councils.values(), wards=store.wards_by_council)
+    board = scoreboard(store.councils.values(), wards=store.ward_tally)
     assert (board.seats_declared, board.seats_total, board.declared) == (0, 3, 0)
     assert board.rows == []  # nothing declared: no party rows yet
     apply(store, f.changes(2, 1, wards=[f.ward("a", "E05000001", revision=1)]))
     apply(store, f.changes(3, 2, wards=[f.ward("b", "E05000002", revision=1, winners=("CON",),
                                                 losers=("LAB",))]))  # fmt: skip
-    board = scoreboard(store.councils.values(), wards=store.wards_by_council)
+    board = scoreboard(store.councils.values(), wards=store.ward_tally)
     assert (board.seats_declared, board.seats_total, board.wards_declared) == (2, 3, 2)
     assert board.row("LAB").councillors == 1 and board.row("CON").councillors == 1  # type: ignore[union-attr]
     assert board.declared == 0  # the council has not declared yet
@@ -55,7 +55,7 @@ def test_a_council_whose_seats_disagree_with_its_wards_is_reported() -> None:
 def test_a_feed_without_wards_counts_councillors_from_councils_as_before() -> None:
     store = ResultsStore()
     apply(store, f.snapshot())
-    board = scoreboard(store.councils.values(), wards=store.wards_by_council)
+    board = scoreboard(store.councils.values(), wards=store.ward_tally)
     assert board.row("LAB").councillors == 41 and board.wards_declared == 0  # type: ignore[union-attr]
     assert (board.seats_declared, board.seats_total) == (63, 63)
 
@@ -107,7 +107,7 @@ def test_uncontested_and_postponed_wards() -> None:
     uncontested["candidates"][0]["elected"] = True
     postponed = f.ward("b", "E05000002", status="cancelled", note="poll postponed to 2022-06-23")
     apply(store, f.snapshot(councils=[counting_barnet()], wards=[uncontested, postponed]))
-    board = scoreboard(store.councils.values(), wards=store.wards_by_council)
+    board = scoreboard(store.councils.values(), wards=store.ward_tally)
     assert (board.seats_declared, board.seats_total) == (1, 1)  # the postponed seat is not up
     assert board.row("LAB").councillors == 1  # type: ignore[union-attr]
     assert ward_majority(store.wards["local.barnet.a.2022-05-05"]) is None

@@ -472,7 +472,7 @@ class ElectionNightApp(App[None]):
         view = self.view
         visible = view.councils(store)
         regions = view.regions(store) if view.active else None
-        board = scoreboard(visible, store.projections, store.parties, store.wards_by_council)
+        board = scoreboard(visible, store.projections, store.parties, store.ward_tally)
         self._scoreboard.show(board, store, view.describe(store))
         self._referendum_panels[0].show(store, view)
         self._latest.show(regions)
