@@ -9,6 +9,26 @@ def apply(store: ResultsStore, document: dict) -> object:
     return store.apply(parse_answer(f.body(document)))
 
 
+BRISTOL = {
+    "id": "ref.bristol.2022-05-05",
+    "name": "Bristol",
+    "question": "Q?",
+    "scope": "local",
+    "revision": 1,
+    "counting_areas": 1,
+    "options": [{"id": "committee", "label": "Committee"}, {"id": "mayor", "label": "Mayor"}],
+}
+BRISTOL_AREA = {
+    "referendum": "ref.bristol.2022-05-05",
+    "code": "E06000023",
+    "name": "Bristol",
+    "region": "E12000009",
+    "status": "declared",
+    "revision": 1,
+    "votes": {"committee": 5000, "mayor": 3000},
+}
+
+
 def test_highest_revision_wins_and_older_or_equal_is_ignored() -> None:
     store = ResultsStore()
     apply(store, f.snapshot(seq=1, councils=[f.council(revision=2)]))
@@ -55,23 +75,8 @@ def test_empty_lists_never_wipe_state() -> None:
 
 def test_areas_of_unknown_referendum_or_option_are_rejected() -> None:
     store = ResultsStore()
-    referendum = {
-        "id": "ref.bristol.2022-05-05",
-        "name": "Bristol",
-        "question": "Q?",
-        "scope": "local",
-        "revision": 1,
-        "options": [{"id": "committee", "label": "Committee"}, {"id": "mayor", "label": "Mayor"}],
-    }
-    area = {
-        "referendum": "ref.bristol.2022-05-05",
-        "code": "E06000023",
-        "name": "Bristol",
-        "region": "E12000009",
-        "status": "declared",
-        "revision": 1,
-        "votes": {"committee": 5, "mayor": 3},
-    }
+    referendum = BRISTOL
+    area = dict(BRISTOL_AREA, votes={"committee": 5, "mayor": 3})
     stray = dict(area, referendum="ref.other.2022-05-05")
     wrong_option = dict(area, code="E06000024", votes={"yes": 3})
     changes = apply(
@@ -132,26 +137,6 @@ def test_one_bad_record_among_hundreds() -> None:
     assert len(store.councils) == 399
     assert [r.index for r in changes.rejects] == [217]
     assert store.rejected_total == 1
-
-
-BRISTOL = {
-    "id": "ref.bristol.2022-05-05",
-    "name": "Bristol",
-    "question": "Q?",
-    "scope": "local",
-    "revision": 1,
-    "counting_areas": 1,
-    "options": [{"id": "committee", "label": "Committee"}, {"id": "mayor", "label": "Mayor"}],
-}
-BRISTOL_AREA = {
-    "referendum": "ref.bristol.2022-05-05",
-    "code": "E06000023",
-    "name": "Bristol",
-    "region": "E12000009",
-    "status": "declared",
-    "revision": 1,
-    "votes": {"committee": 5000, "mayor": 3000},
-}
 
 
 def test_votes_for_options_a_new_revision_removed_are_rejected_not_summed() -> None:
