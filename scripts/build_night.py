@@ -8,7 +8,7 @@ import gzip
 import io
 from pathlib import Path
 
-from feeds.night2022 import write_night
+from scripts.night2022 import write_night
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "feeds" / "recordings" / "local-2022-05-05.jsonl.gz"

@@ -12,7 +12,7 @@ from feeds.aggregate import (
     scoreboard,
 )
 from feeds.models import Council, CountingArea, Referendum
-from feeds.night2022 import council_from_row, read_councils
+from scripts.night2022 import council_from_row, read_councils
 from tests import factories as f
 from tests.conftest import SHARED_DATA, needs_shared_data
 

@@ -692,7 +692,7 @@ def write_night(data_dir: Path, handle: IO[str], *, keyframe_every: int = 250) -
     store = ResultsStore()
     writer = RecordingWriter(
         handle,
-        source=f"built from shared/data by feeds.night2022 (seed {SEED})",
+        source=f"built from shared/data by scripts/night2022.py (seed {SEED})",
         election=ELECTION_ID,
         started_at=POLLS_CLOSE,
         recorded_at=dt.datetime(2022, 5, 7, tzinfo=dt.UTC),
