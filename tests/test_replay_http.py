@@ -394,33 +394,44 @@ def test_record_on_a_full_disk_stops_cleanly_and_leaves_a_valid_file(
     small_recording: Recording, tmp_path: Path
 ) -> None:
     """A full disk once ended `record` with a traceback and a cut line. The file size limit
-    (RLIMIT_FSIZE) makes the disk 'full' at 90 kB for the child process."""
+    (RLIMIT_FSIZE) makes the disk 'full' at 120 kB for the child process: room for the
+    header and the opening state (about 70 kB), not for the night that follows."""
     import resource
     import signal
 
+    limit = 120_000
+
     def small_disk() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (90_000, 90_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    speed = small_recording.duration_ms / 4000  # the night in four seconds
-    clock = VirtualClock(small_recording.duration_ms, speed=speed)
+    speed = small_recording.duration_ms / 4000  # the night in four seconds, once it plays
+    clock = VirtualClock(small_recording.duration_ms, speed=speed, paused=True)
     feed = ReplayFeed(small_recording, clock)
     out = tmp_path / "night.jsonl"
     with ServerThread(create_app(feed, control_token=TOKEN)) as server:
         url = f"{server.url}/feed"
-        done = subprocess.run(
+        record_process = subprocess.Popen(
             [sys.executable, "-m", "tui.cli", "record", url, "-o", str(out), "--interval", "0.1"],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             cwd=ROOT,
-            timeout=60,
             preexec_fn=small_disk,
         )
-    assert done.returncode == 1, done.stderr
-    assert "cannot write to night.jsonl" in done.stderr and "Traceback" not in done.stderr
+        # The opening state is written whole before the night plays (another process: its
+        # file is the only thing to wait on).
+        deadline = time.monotonic() + 30
+        while not (out.exists() and out.read_bytes().count(b"\n") >= 2):
+            assert time.monotonic() < deadline and record_process.poll() is None
+            time.sleep(0.05)
+        clock.resume()
+        _, stderr = record_process.communicate(timeout=60)
+    assert record_process.returncode == 1, stderr
+    assert "cannot write to night.jsonl" in stderr and "Traceback" not in stderr
     assert out.read_bytes().endswith(b"\n")
-    assert len(read_recording(out, strict=True).events) >= 1  # valid to its last whole line
-    assert out.stat().st_size <= 90_000
+    assert len(read_recording(out, strict=True).events) >= 2  # valid to its last whole line
+    assert out.stat().st_size <= limit
 
 
 async def test_stepping_back_while_playing_walks_back_a_declaration(
