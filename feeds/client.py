@@ -385,9 +385,8 @@ class FeedPoller:
             self.status.not_modified += 1
             return Unchanged(self.next_interval())
         answer = parse_answer(body)
-        if snapshot and answer.kind != "snapshot":
-            self._need_snapshot = True
-            raise FeedError("asked for the whole state, the feed answered with changes")
+        if snapshot:
+            self._require_snapshot(answer)
         if store.seq is not None and answer.epoch != store.epoch:
             # The feed rewrote its history (a replay seeking back): start again from a snapshot.
             if answer.kind == "changes":
@@ -412,10 +411,15 @@ class FeedPoller:
         if status == 304:
             raise FeedError("304 Not Modified for a fresh snapshot")
         answer = parse_answer(body)
+        self._require_snapshot(answer)
+        return answer
+
+    def _require_snapshot(self, answer: Answer) -> None:
+        """Changes where the whole state was asked for cannot be applied: the state they
+        follow is not the one held (or none is)."""
         if answer.kind != "snapshot":
             self._need_snapshot = True
             raise FeedError("asked for the whole state, the feed answered with changes")
-        return answer
 
     async def _lower_seq(self, answer: Answer) -> PollOutcome:
         """An answer older than the state held. Once, it is an out-of-order answer and is

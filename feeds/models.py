@@ -95,6 +95,11 @@ Status = Literal[
 RESULT_STATUSES = frozenset({"declared", "corrected", "uncontested"})
 
 
+def _check_recount(status: str, recount: int | None) -> None:
+    if status == "recount" and recount is None:
+        raise ValueError("status recount needs the recount number")
+
+
 class FeedModel(BaseModel):
     model_config = ConfigDict(
         extra="ignore",
@@ -190,8 +195,7 @@ class Council(FeedModel):
             sum(self.composition_after.values()) > self.total_seats
         ):
             raise ValueError("composition_after adds up to more than total_seats")
-        if self.status == "recount" and self.recount is None:
-            raise ValueError("status recount needs the recount number")
+        _check_recount(self.status, self.recount)
         return self
 
     @property
@@ -347,8 +351,7 @@ class WardContest(FeedModel):
         elected = sum(1 for c in self.candidates if c.elected)
         if elected > self.seats:
             raise ValueError("more candidates elected than seats")
-        if self.status == "recount" and self.recount is None:
-            raise ValueError("status recount needs the recount number")
+        _check_recount(self.status, self.recount)
         return self
 
     @property

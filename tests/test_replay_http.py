@@ -6,7 +6,7 @@ import asyncio
 import json
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -308,14 +308,10 @@ def _serve(*args: str) -> subprocess.Popen[str]:
 
 
 def _wait_for(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise AssertionError("serve did not start")
+    """Until the server in another process answers: httpx's own connection retries (with
+    their backoff) while it starts, for up to about half a minute."""
+    with httpx.Client(transport=httpx.HTTPTransport(retries=6)) as client:
+        client.get(url, timeout=5)
 
 
 @pytest.mark.parametrize("speed", ["nan", "-1", "1e9", "fast"])
@@ -416,7 +412,17 @@ def test_record_on_a_full_disk_stops_cleanly_and_leaves_a_valid_file(
     clock = VirtualClock(small_recording.duration_ms, speed=speed, paused=True)
     feed = ReplayFeed(small_recording, clock)
     out = tmp_path / "night.jsonl"
-    with ServerThread(create_app(feed, control_token=TOKEN)) as server:
+    # `record` asks for its second answer only once it has written the first (the opening
+    # state): that request is the moment to play the night.
+    second_poll = threading.Event()
+    app = create_app(feed, control_token=TOKEN)
+
+    async def watching(scope, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] == "http" and b"since=" in scope.get("query_string", b""):
+            second_poll.set()
+        await app(scope, receive, send)
+
+    with ServerThread(watching) as server:
         url = f"{server.url}/feed"
         record_process = subprocess.Popen(
             [sys.executable, "-m", "tui.cli", "record", url, "-o", str(out), "--interval", "0.1"],
@@ -426,12 +432,7 @@ def test_record_on_a_full_disk_stops_cleanly_and_leaves_a_valid_file(
             cwd=ROOT,
             preexec_fn=small_disk,
         )
-        # The opening state is written whole before the night plays (another process: its
-        # file is the only thing to wait on).
-        deadline = time.monotonic() + 30
-        while not (out.exists() and out.read_bytes().count(b"\n") >= 2):
-            assert time.monotonic() < deadline and record_process.poll() is None
-            time.sleep(0.05)
+        assert second_poll.wait(timeout=30), "record never asked for changes"
         clock.resume()
         _, stderr = record_process.communicate(timeout=60)
     assert record_process.returncode == 1, stderr

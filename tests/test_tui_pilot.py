@@ -204,19 +204,24 @@ async def test_declarations_feed_the_ticker_newest_first(
         assert any(e.gain for e in latest)
 
 
+def polled_by_hand(server: FaultServer, tmp_path: Path):  # noqa: ANN201
+    """The live app on ``server`` with a long interval: the test, not the timer, decides when
+    the next poll happens (``app.poll_feed()``)."""
+    return make_app(
+        server.url,
+        settings=PollSettings(interval=60),
+        watchlist=WatchList(tmp_path / "w.json"),
+        monotonic=FixedMonotonic(),
+    )
+
+
 async def test_live_app_polls_a_real_feed_shows_errors_and_recovers(tmp_path: Path) -> None:
     with FaultServer(
         Reply.json(f.body(f.snapshot(seq=1)), headers={"ETag": '"1"'}),
         Reply(status=503, headers={"Retry-After": "60"}),
         Reply.json(f.body(f.changes(2, 1, councils=[f.council(revision=2, after="CON")]))),
     ) as server:
-        # A long interval: the test, not the timer, decides when the next poll happens.
-        app = make_app(
-            server.url,
-            settings=PollSettings(interval=60),
-            watchlist=WatchList(tmp_path / "w.json"),
-            monotonic=FixedMonotonic(),
-        )
+        app = polled_by_hand(server, tmp_path)
         async with app.run_test(size=(100, 30)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
@@ -523,12 +528,7 @@ async def test_the_app_keeps_polling_after_a_poll_dies_and_after_hostile_times(
         Reply.json(f.body(f.snapshot(seq=1, councils=[f.council(), hostile]))),
         Reply.json(f.body(f.changes(2, 1, councils=[f.council(revision=2, after="CON")]))),
     ) as server:
-        app = make_app(
-            server.url,
-            settings=PollSettings(interval=60),
-            watchlist=WatchList(tmp_path / "w.json"),
-            monotonic=FixedMonotonic(),
-        )
+        app = polled_by_hand(server, tmp_path)
         async with app.run_test(size=(100, 30)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
