@@ -129,7 +129,7 @@ def bench_startup(runs: int) -> list[Figure]:
 
 def four_hundred_councils():  # noqa: ANN201
     """The bundled night's 200 councils, declared, and 200 more copies of them under new ids."""
-    from feeds.commands import BUNDLED_NIGHT
+    from feeds.bundled import BUNDLED_NIGHT
     from feeds.recording import read_recording
 
     recording = read_recording(BUNDLED_NIGHT)
@@ -169,7 +169,8 @@ def holding(state, copies):  # noqa: ANN001, ANN201
 
 
 def make_bench_app(store, config: str, size=(160, 50)):  # noqa: ANN001, ANN201
-    from tui.app import ElectionNightApp, FeedSource
+    from tui.app import ElectionNightApp
+    from tui.feed_source import FeedSource
     from tui.watchlist import WatchList
 
     return ElectionNightApp(
@@ -188,7 +189,7 @@ def make_bench_app(store, config: str, size=(160, 50)):  # noqa: ANN001, ANN201
 async def bench_declaration_and_filter(samples: int) -> list[Figure]:
     from feeds.client import Updated
     from feeds.parse import parse_answer
-    from feeds.recording import dump_record
+    from feeds.recording_writer import dump_record
 
     _, final, start, copies = four_hundred_councils()
     store = holding(start, copies)
@@ -210,8 +211,8 @@ async def bench_declaration_and_filter(samples: int) -> list[Figure]:
             await pilot.pause()
             for body in bodies:
                 t0 = time.perf_counter()
-                changes = app.store.apply(parse_answer(body))
-                app.apply_outcome(Updated(changes, app.store.seq or 0, False, 1.0))
+                changes = app.night.store.apply(parse_answer(body))
+                app.apply_outcome(Updated(changes, app.night.store.seq or 0, False, 1.0))
                 paint_frame(app)
                 latencies.append((time.perf_counter() - t0) * 1000)
                 app.clear_notifications()
@@ -281,8 +282,8 @@ async def bench_declaration_and_filter(samples: int) -> list[Figure]:
 async def bench_ward_declarations(samples: int) -> list[Figure]:
     """The ward-level 2022 night held (200 councils, 3,965 wards, 21,029 candidates): each
     line of the recording after 03:00 (the wards and councils one poll brings) to its frame."""
+    from feeds.bundled import BUNDLED_NIGHT
     from feeds.client import Updated
-    from feeds.commands import BUNDLED_NIGHT
     from feeds.recording import read_recording
 
     recording = read_recording(BUNDLED_NIGHT)
@@ -297,7 +298,7 @@ async def bench_ward_declarations(samples: int) -> list[Figure]:
             await pilot.pause()
             for event in events:
                 t0 = time.perf_counter()
-                changes = app.store.apply(event.answer)
+                changes = app.night.store.apply(event.answer)
                 app.apply_outcome(Updated(changes, event.seq, False, 1.0))
                 paint_frame(app)
                 latencies.append((time.perf_counter() - t0) * 1000)
@@ -335,12 +336,13 @@ async def bench_ward_declarations(samples: int) -> list[Figure]:
 
 def night_probe() -> dict[str, float]:
     """Runs in a subprocess: the app, headless, against the replay server at top speed."""
+    from feeds.bundled import BUNDLED_NIGHT
     from feeds.client import PollSettings
-    from feeds.commands import BUNDLED_NIGHT
     from feeds.recording import read_recording
-    from feeds.replay import MAX_SPEED, ReplayFeed, ServerThread, VirtualClock, create_app
+    from feeds.replay import MAX_SPEED, ReplayFeed, VirtualClock
+    from feeds.replay_server import ServerThread, create_app
     from feeds.synthetic import with_referendum
-    from tui.app import make_app
+    from tui.launch import make_app
     from tui.watchlist import WatchList
 
     t_start = time.perf_counter()
@@ -372,7 +374,7 @@ def night_probe() -> dict[str, float]:
             original(changes, snapshot)
             paint_frame(app)
             gaps.append((time.perf_counter() - t0) * 1000)
-            if app.store.seq == final_seq:
+            if app.night.store.seq == final_seq:
                 result["seconds"] = time.perf_counter() - t_play
                 app.exit()
 
@@ -492,7 +494,7 @@ class ServeProcess:
 
 async def bench_idle_cpu(seconds: float) -> list[Figure]:
     from feeds.client import PollSettings
-    from tui.app import make_app
+    from tui.launch import make_app
     from tui.watchlist import WatchList
 
     server = ServeProcess(start="100h")  # past the end: the feed no longer changes
@@ -537,7 +539,7 @@ async def bench_idle_cpu(seconds: float) -> list[Figure]:
 async def bench_poll_and_validate(samples: int) -> list[Figure]:
     from feeds.client import FeedPoller, PollSettings, Unchanged
     from feeds.parse import parse_answer
-    from feeds.recording import state_body
+    from feeds.recording_writer import state_body
 
     server = ServeProcess(start="100h")
     try:

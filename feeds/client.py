@@ -9,20 +9,25 @@ so there is never more than one request in flight.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
-import math
 import os
 import random
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from feeds.answer import Answer, FeedError
+from feeds.http_answers import (
+    BodyReader,
+    RetryLater,
+    body_hint,
+    clean_http_error,
+    parse_retry_after,
+    same_origin,
+    status_reason,
+)
 from feeds.store import ChangeSet, ResultsStore
 
 if TYPE_CHECKING:
@@ -116,116 +121,6 @@ def check_feed_url(url: str, settings: PollSettings | None = None) -> None:
                 "an auth header is never sent through a proxy over plain http (the proxy "
                 "would read it): use an https feed URL"
             )
-
-
-class _Retry(Exception):
-    """A 429/503 answer; carries the server's wait when it gave a usable one."""
-
-    def __init__(self, reason: str, wait: float | None) -> None:
-        super().__init__(reason)
-        self.wait = wait
-
-
-def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date); None if garbage."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value or len(value) > 64:
-        return None
-    if value.isascii() and value.replace(".", "", 1).isdigit():
-        seconds = float(value)
-        return seconds if math.isfinite(seconds) else None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when is None or when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - now())
-
-
-class _BodyReader:
-    """Reads a body, decompressing it ourselves so that the size cap applies to decoded bytes
-    (httpx's gzip decoder has no output limit, so a gzip bomb would expand in full)."""
-
-    def __init__(self, encoding: str, limit: int) -> None:
-        self.limit = limit
-        self.parts: list[bytes] = []
-        self.size = 0
-        encoding = encoding.strip().lower()
-        if encoding in ("", "identity"):
-            self.decoder: zlib._Decompress | None = None
-        elif encoding in ("gzip", "x-gzip"):
-            self.decoder = zlib.decompressobj(wbits=31)
-        elif encoding == "deflate":
-            self.decoder = zlib.decompressobj()
-        else:
-            raise FeedError("answer uses an unsupported content encoding")
-
-    def feed(self, chunk: bytes) -> None:
-        if self.decoder is None:
-            self._keep(chunk)
-            return
-        try:
-            data = self.decoder.decompress(chunk, self.limit - self.size + 1)
-            self._keep(data)
-            while self.decoder.unconsumed_tail:
-                data = self.decoder.decompress(
-                    self.decoder.unconsumed_tail, self.limit - self.size + 1
-                )
-                self._keep(data)
-        except zlib.error:
-            raise FeedError("answer has a corrupt compressed body") from None
-
-    def _keep(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.size > self.limit:
-            raise FeedError(f"answer is larger than the {self.limit // 1024} KiB limit")
-        self.parts.append(data)
-
-    def finish(self) -> bytes:
-        if self.decoder is not None:
-            try:
-                self._keep(self.decoder.flush())
-            except zlib.error:
-                raise FeedError("answer has a corrupt compressed body") from None
-            if not self.decoder.eof:
-                raise FeedError("answer's compressed body is cut short")
-        return b"".join(self.parts)
-
-
-def _clean_http_error(error: httpx.HTTPError) -> str:
-    import httpx
-
-    if isinstance(error, httpx.ConnectTimeout):
-        return "connection timed out"
-    if isinstance(error, httpx.ConnectError):
-        return "cannot connect (refused or unreachable)"
-    if isinstance(error, httpx.TimeoutException):
-        return "no answer in time"
-    if isinstance(error, httpx.RemoteProtocolError):
-        return "the server closed the connection mid-answer"
-    if isinstance(error, httpx.ReadError):
-        return "the connection failed while reading"
-    if isinstance(error, httpx.DecodingError):
-        return "answer could not be decoded"
-    if isinstance(error, httpx.TooManyRedirects):
-        return "too many redirects"
-    return f"network error ({type(error).__name__})"
-
-
-def _status_reason(status: int) -> str:
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "unexpected status"
-    return f"HTTP {status} {phrase}"
-
-
-def _same_origin(a: str, b: str) -> bool:
-    one, two = urlsplit(a), urlsplit(b)
-    return (one.scheme, one.hostname, one.port) == (two.scheme, two.hostname, two.port)
 
 
 @dataclass(slots=True)
@@ -343,12 +238,12 @@ class FeedPoller:
                 outcome = await self._poll_once()
         except TimeoutError:
             return self._failed("no complete answer within the deadline", None)
-        except _Retry as retry:
+        except RetryLater as retry:
             return self._failed(str(retry), retry.wait)
         except FeedError as error:
             return self._failed(str(error), None)
         except httpx.HTTPError as error:
-            return self._failed(_clean_http_error(error), None)
+            return self._failed(clean_http_error(error), None)
         except httpx.InvalidURL:
             return self._failed("the feed URL is not valid", None)
         except (OSError, ValueError) as error:
@@ -482,16 +377,16 @@ class FeedPoller:
                         raise
             if location is None:
                 if status in (429, 503):
-                    raise _Retry(_status_reason(status), retry)
+                    raise RetryLater(status_reason(status), retry)
                 if status == 304:
                     return status, b""
                 if status != 200:
-                    raise FeedError(_status_reason(status) + _body_hint(body))
+                    raise FeedError(status_reason(status) + body_hint(body))
                 if etag:
                     self._etag = etag
                 return status, body
             target = urljoin(url, location)
-            if not _same_origin(self.url, target):
+            if not same_origin(self.url, target):
                 raise FeedError("redirect to another host refused")
             url = target
         raise FeedError("too many redirects")
@@ -510,10 +405,10 @@ class FeedPoller:
             if 300 <= status < 400 and status != 304:
                 location = response.headers.get("Location")
                 if not location:
-                    raise FeedError(f"{_status_reason(status)} without a Location")
+                    raise FeedError(f"{status_reason(status)} without a Location")
                 return status, b"", location, None, None
             retry = parse_retry_after(response.headers.get("Retry-After"))
-            reader = _BodyReader(
+            reader = BodyReader(
                 response.headers.get("Content-Encoding", ""), self.settings.max_body_bytes
             )
             declared = response.headers.get("Content-Length")
@@ -533,6 +428,7 @@ async def poll_forever(
     poller: FeedPoller,
     on_outcome: Callable[[PollOutcome], None],
     stop: asyncio.Event,
+    report: Callable[[str], None] = _log.error,
 ) -> None:
     """Poll until ``stop`` is set, waiting each time as long as the last outcome asks.
 
@@ -541,19 +437,14 @@ async def poll_forever(
     """
     while not stop.is_set():
         outcome = await poller.poll()
-        on_outcome(outcome)
+        try:
+            on_outcome(outcome)
+        except Exception as error:  # noqa: BLE001 - a bug in handling one answer
+            # Logged as ours, and polling goes on: one bad answer never ends a recording.
+            report(f"internal error handling an answer ({type(error).__name__}); polling goes on")
         if stop.is_set():
             return
         try:
             await asyncio.wait_for(stop.wait(), timeout=outcome.next_poll)
         except TimeoutError:
             pass
-
-
-def _body_hint(body: bytes) -> str:
-    head = body[:200].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html")):
-        return " (HTML error page)"
-    if head.startswith(b"<?xml") or head.startswith(b"<"):
-        return " (XML or HTML error body)"
-    return ""

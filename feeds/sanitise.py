@@ -7,7 +7,9 @@ here, once, as it enters the model; nothing downstream needs to think about it a
 
 from __future__ import annotations
 
+import sys
 import unicodedata
+from typing import TextIO
 
 REPLACEMENT = "\ufffd"
 
@@ -67,3 +69,10 @@ def clean_line(text: str, limit: int = 500) -> str:
 def is_printable(text: str) -> bool:
     """True when ``text`` holds nothing a terminal would act on (used by tests and asserts)."""
     return not any(ord(ch) in _TABLE or _is_hidden(ch) for ch in text)
+
+
+def say(text: str, file: TextIO | None = None) -> None:
+    """Print one line for the user on stderr: every line passes the sanitiser, whatever it
+    quotes (a recording's warning, a feed's error), so no byte from a feed reaches the
+    terminal."""
+    print(clean_line(text, limit=2_000), file=file or sys.stderr)

@@ -7,9 +7,11 @@ The JSON shape is documented in docs/summary-json.md.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from feeds.aggregate import (
     MayoralResult,
@@ -32,13 +34,16 @@ from feeds.client import (
     check_feed_url,
 )
 from feeds.models import NOC, Council, Region, WardContest
+from feeds.moments import parse_moment
+from feeds.news import News, night_so_far
 from feeds.parse import parse_answer
-from feeds.recording import RECORDING_FORMAT, RecordingError, parse_moment, read_recording
+from feeds.recording import RECORDING_FORMAT, RecordingError, read_recording
 from feeds.reference import REGIONS
 from feeds.sanitise import clean_line
 from feeds.store import ResultsStore
 
 SUMMARY_FORMAT = "election-night-summary/1"
+UK = ZoneInfo("Europe/London")
 
 
 class SourceError(Exception):
@@ -132,6 +137,7 @@ class Summary:
     referendums: list[ReferendumTotals]
     mayors: list[MayoralResult]
     councils: list[Council]
+    changes_of_control: list[News]  # in the order they happened
     with_wards: bool = False
 
 
@@ -153,7 +159,12 @@ def summarise(store: ResultsStore, region: Region | None = None, *, wards: bool 
         mayoral_result(m) for m in store.mayors.values() if codes is None or m.region in codes
     ]
     ordered = sorted(councils, key=lambda c: c.name.casefold())
-    return Summary(store, region, board, referendums, mayors, ordered, wards)
+    changes = [
+        item
+        for item in night_so_far(store)
+        if item.changed_hands and (codes is None or item.region in codes)
+    ]
+    return Summary(store, region, board, referendums, mayors, ordered, changes, wards)
 
 
 def council_seats(store: ResultsStore, council: Council) -> dict[str, int] | None:
@@ -224,6 +235,11 @@ def as_text(summary: Summary) -> str:
         for share in board.projections.shares:
             change = f" ({share.change:+.0f})" if share.change is not None else ""
             lines.append(f"  {share.party:<6} {share.share:5.1f}%{change}")
+    if summary.changes_of_control:
+        lines.append("")
+        lines.append(f"Changes of control ({len(summary.changes_of_control)})")
+        for item in summary.changes_of_control:
+            lines.append(f"  {_uk_time(item.when)}  {item.text}")
     if summary.referendums:
         lines.append("")
         lines.append("Referendums")
@@ -276,6 +292,12 @@ def as_text(summary: Summary) -> str:
     # Every line leaves through the one sanitiser (names were cleaned on entry; this is the
     # same rule for all text the app prints).
     return "\n".join(clean_line(line, limit=2_000) for line in lines) + "\n"
+
+
+def _uk_time(when: dt.datetime) -> str:
+    if when.year < 1900:  # no time in the feed
+        return "--:-- ---"
+    return when.astimezone(UK).strftime("%H:%M %Z")
 
 
 def _changes_note(board: Scoreboard) -> str:
@@ -433,6 +455,10 @@ def as_json(summary: Summary) -> dict[str, Any]:
             for m in summary.mayors
         ],
         "councils": [council_json(store, c) for c in summary.councils],
+        "changes_of_control": [
+            {"council": item.council_id, "declared_at": item.when.isoformat(), "text": item.text}
+            for item in summary.changes_of_control
+        ],
     }
     if summary.with_wards:
         document["wards"] = [ward_json(w) for c in summary.councils for w in _wards_of(store, c)]

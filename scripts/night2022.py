@@ -35,7 +35,7 @@ from feeds.models import (
     WardCandidate,
     WardContest,
 )
-from feeds.recording import RecordingWriter
+from feeds.recording_writer import RecordingWriter
 from feeds.reference import PARTIES, REGION_BY_NAME, REGIONS
 from feeds.store import ResultsStore
 

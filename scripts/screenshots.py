@@ -10,10 +10,11 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+from feeds.bundled import BUNDLED_NIGHT
 from feeds.client import Updated
-from feeds.commands import BUNDLED_NIGHT
 from feeds.recording import read_recording
-from tui.app import ElectionNightApp, FeedSource
+from tui.app import ElectionNightApp
+from tui.feed_source import FeedSource
 from tui.watchlist import WatchList
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,16 +53,17 @@ async def shoot(name: str, moment: int, keys: tuple[str, ...], size: tuple[int, 
                 if event.t > moment:
                     break
                 now[0] = START + dt.timedelta(milliseconds=event.t)
-                app.apply_outcome(Updated(app.store.apply(event.answer), event.seq, False, 1.0))
+                changes = app.night.store.apply(event.answer)
+                app.apply_outcome(Updated(changes, event.seq, False, 1.0))
             now[0] = START + dt.timedelta(milliseconds=moment)
-            app.last_update = 0.0
-            app.tick()
+            app.night.health.last_update = 0.0
+            app.night.tick()
             await pilot.pause()  # notify posts a message: let the toasts arrive, then clear them
             app.clear_notifications()
             await pilot.pause()
             for key in keys:
                 if key.startswith("open:"):  # a council's detail, as Enter on its row does
-                    app.open_council(key.removeprefix("open:"))
+                    app.results.open_council(key.removeprefix("open:"))
                 else:
                     await pilot.press(key)
                 await pilot.pause()

@@ -72,7 +72,8 @@ def write_recording(recording, path: Path) -> Path:  # noqa: ANN001
     """A recording as its file, line by line, as `record` writes one."""
     import json
 
-    from feeds.recording import RECORD_LISTS, dump_record
+    from feeds.recording import RECORD_LISTS
+    from feeds.recording_writer import dump_record
 
     header = {
         "format": "election-night-recording/1",

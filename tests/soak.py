@@ -10,8 +10,10 @@ import tracemalloc
 from dataclasses import dataclass, field
 
 from feeds.client import Failed, FeedPoller, PollOutcome, PollSettings, poll_forever
-from feeds.recording import Recording, state_body
-from feeds.replay import FaultSpec, ReplayFeed, ServerThread, VirtualClock, create_app
+from feeds.recording import Recording
+from feeds.recording_writer import state_body
+from feeds.replay import FaultSpec, ReplayFeed, VirtualClock
+from feeds.replay_server import ServerThread, create_app
 
 TOKEN = "test-control-token"
 

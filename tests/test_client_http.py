@@ -21,9 +21,9 @@ from feeds.client import (
     Unchanged,
     Updated,
     check_feed_url,
-    parse_retry_after,
     poll_forever,
 )
+from feeds.http_answers import parse_retry_after
 from tests import factories as f
 from tests.faultserver import FaultServer, Reply, Seen
 

@@ -45,6 +45,90 @@ def test_feeds_never_imports_textual_or_the_ui() -> None:
     assert not {k: v for k, v in offenders.items() if v}
 
 
+def _module_imports(path: Path, packages: tuple[str, ...]) -> set[str]:
+    """The project modules a file imports, TYPE_CHECKING imports included (a circle through
+    them is still a circle a reader must untangle)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return {name for name in found if name.split(".")[0] in packages}
+
+
+def import_graph(packages: tuple[str, ...] = ("feeds", "tui")) -> dict[str, set[str]]:
+    modules = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+        for package in packages
+        for path in (ROOT / package).rglob("*.py")
+    }
+    return {
+        name: {m for m in _module_imports(path, packages) if m in modules and m != name}
+        for name, path in modules.items()
+    }
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+def test_no_module_imports_another_that_imports_it_back() -> None:
+    assert import_cycles(import_graph()) == []
+
+
+def test_the_cycle_check_finds_a_cycle() -> None:
+    graph = {
+        "tui.app": {"tui.palette"},
+        "tui.palette": {"tui.screens.x"},
+        "tui.screens.x": {"tui.app"},
+    }
+    assert import_cycles(graph) == [["tui.app", "tui.palette", "tui.screens.x"]]
+
+
+def test_widgets_and_screens_never_reach_into_the_app() -> None:
+    """They get the night they show in their constructor, typed; never ``tui.app``."""
+    graph = import_graph()
+    offenders = {
+        name: sorted(graph[name] & {"tui.app", "tui.launch", "tui.cli"})
+        for name in graph
+        if name.startswith(("tui.widgets", "tui.screens", "tui.night", "tui.palette"))
+    }
+    assert not {k: v for k, v in offenders.items() if v}
+
+
 def test_the_first_frame_does_not_wait_for_the_validation_layer(tmp_path: Path) -> None:
     """pydantic, the recording and replay modules and httpx cost ~0.2 s to import: the app
     paints its first frame without them and loads them in the thread that opens the feed."""
@@ -54,8 +138,10 @@ def test_the_first_frame_does_not_wait_for_the_validation_layer(tmp_path: Path) 
     probe = f"""
 import sys
 from pathlib import Path
-from feeds.commands import BUNDLED_NIGHT
-from tui.app import ElectionNightApp, FeedSource, replay_connector
+from feeds.bundled import BUNDLED_NIGHT
+from tui.app import ElectionNightApp
+from tui.feed_source import FeedSource
+from tui.launch import replay_connector
 from tui.watchlist import WatchList
 
 HEAVY = ("pydantic", "feeds.models", "feeds.parse", "feeds.recording", "feeds.replay",

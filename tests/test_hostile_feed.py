@@ -126,9 +126,9 @@ async def test_hostile_strings_are_shown_literally_and_never_reach_the_terminal(
 ) -> None:
     app = make_test_app(tmp_path)
     async with app.run_test(size=(160, 50)) as pilot:
-        changes = app.store.apply(parse_answer(f.body(hostile_document())))
+        changes = app.night.store.apply(parse_answer(f.body(hostile_document())))
         assert not changes.rejects
-        app.apply_changes(changes)
+        app.night.apply(changes)
         app.apply_outcome(Failed("answer is HTML or XML, not a feed", 5.0, 1))
         await pilot.pause()
         screens = []
@@ -162,10 +162,10 @@ async def test_notifications_and_watch_messages_do_not_parse_markup(tmp_path: Pa
         before = f.snapshot(
             councils=[f.council(status="counting", revision=1, name="[@click=app.quit]Gain[/]")]
         )
-        app.apply_changes(app.store.apply(parse_answer(f.body(before))))
+        app.night.apply(app.night.store.apply(parse_answer(f.body(before))))
         after = f.changes(2, 1, councils=[f.council(revision=2, name="[@click=app.quit]Gain[/]")])
-        app.apply_changes(app.store.apply(parse_answer(f.body(after))))
-        app.toggle_watch("local.barnet.2022-05-05")
+        app.night.apply(app.night.store.apply(parse_answer(f.body(after))))
+        app.results.toggle_watch("local.barnet.2022-05-05")
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert any("[@click=app.quit]Gain[/]: LAB gain from CON" in m for m in messages)
@@ -186,7 +186,7 @@ async def test_the_command_palette_shows_feed_names_literally(tmp_path: Path) ->
                 f.council("brent", "E09000005", name="[@click=app.quit]Quitter"),
             ],
         )
-        app.apply_changes(app.store.apply(parse_answer(f.body(document))))
+        app.night.apply(app.night.store.apply(parse_answer(f.body(document))))
         await pilot.pause()
         for query in ("", "Evil", "London", "Quitter"):
             await pilot.press("ctrl+p")
@@ -222,8 +222,8 @@ async def test_rejection_messages_reach_the_log_without_a_feed_byte(tmp_path: Pa
     async with app.run_test(size=(120, 40)) as pilot:
         hostile = "\x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07\x1bPq\x1b\\"
         document = f.snapshot(councils=[f.council(seats_won={hostile: 1}), f.bolton(won={})])
-        app.apply_changes(app.store.apply(parse_answer(f.body(document))))
-        app.log_feed(f"a line quoting the feed: {hostile}")
+        app.night.apply(app.night.store.apply(parse_answer(f.body(document))))
+        app.night.log(f"a line quoting the feed: {hostile}")
         app.notify(f"a toast quoting the feed: {hostile}", title=hostile)
         await pilot.pause()
         await pilot.press("6")

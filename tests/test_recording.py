@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feeds.recording import Recording, RecordingError, RecordingWriter, read_recording, state_body
+from feeds.recording import Recording, RecordingError, read_recording
+from feeds.recording_writer import RecordingWriter, state_body
 from feeds.replay import ReplayFeed, VirtualClock
 from feeds.store import ResultsStore
 from tests import factories as f

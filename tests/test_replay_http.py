@@ -14,9 +14,12 @@ import httpx
 import pytest
 
 from feeds.client import FeedPoller, PollSettings, Unchanged, Updated, poll_forever
-from feeds.commands import RecordError, record
-from feeds.recording import Recording, parse_moment, read_recording, state_body
-from feeds.replay import FaultSpec, ReplayFeed, ServerThread, VirtualClock, create_app
+from feeds.moments import parse_moment
+from feeds.recorder import RecordError, record
+from feeds.recording import Recording, read_recording
+from feeds.recording_writer import state_body
+from feeds.replay import FaultSpec, ReplayFeed, VirtualClock
+from feeds.replay_server import ServerThread, create_app
 from feeds.store import ResultsStore
 from tests import factories as f
 from tests.conftest import ROOT, write_recording

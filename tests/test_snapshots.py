@@ -26,7 +26,7 @@ from tests.tui_helpers import (
     make_test_app,
     without_toasts,
 )
-from tui.app import FeedSource
+from tui.feed_source import FeedSource
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 50), id="160x50")]
 HOUR = 3600 * 1000
@@ -49,11 +49,11 @@ def app_at(tmp_path: Path, moment: float, recording: Recording | None = None):
     async def run_before(pilot) -> None:
         feed_recording(app, recording, moment)
         await pilot.pause()
-        app.clock = FixedClock(
+        app.night.clock = FixedClock(
             NIGHT_START + dt.timedelta(milliseconds=min(moment, recording.duration_ms))
         )
-        app.last_update = app.monotonic()
-        app.tick()
+        app.night.health.last_update = app.night.monotonic()
+        app.night.tick()
         await without_toasts(app, pilot)
 
     return app, run_before
@@ -118,8 +118,8 @@ def test_council_detail_corrected(snap_compare, tmp_path: Path) -> None:
 
     async def run(pilot) -> None:
         await run_before(pilot)
-        corrected = next(c.id for c in app.store.councils.values() if c.status == "corrected")
-        app.open_council(corrected)
+        corrected = next(c.id for c in app.night.store.councils.values() if c.status == "corrected")
+        app.results.open_council(corrected)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(100, 40), run_before=run)
@@ -131,7 +131,7 @@ def test_council_detail_lists_its_wards(snap_compare, tmp_path: Path) -> None:
 
     async def run(pilot) -> None:
         await run_before(pilot)
-        app.open_council("local.barnet.2022-05-05")
+        app.results.open_council("local.barnet.2022-05-05")
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(100, 50), run_before=run)
@@ -149,7 +149,7 @@ def test_ward_detail(snap_compare, tmp_path: Path, council: str, ward: str) -> N
 
     async def run(pilot) -> None:
         await run_before(pilot)
-        app.open_council(council)
+        app.results.open_council(council)
         await pilot.pause()
         from tui.screens.council_detail import WardTable
 
@@ -183,7 +183,7 @@ def test_error_and_stale(snap_compare, tmp_path: Path, size: tuple[int, int]) ->
         feed_recording(app, night(), MOMENTS["midnight"])
         await pilot.pause()
         poller.status.last_success = 1000.0 - 14 * 60
-        app.last_update = 1000.0 - 14 * 60
+        app.night.health.last_update = 1000.0 - 14 * 60
         app.apply_outcome(Failed("HTTP 502 Bad Gateway (HTML error page)", 30.0, 12))
         await without_toasts(app, pilot)
 
@@ -212,10 +212,10 @@ def test_test_data_banner_with_projections(snap_compare, tmp_path: Path) -> None
     app = make_test_app(tmp_path)
 
     async def run(pilot) -> None:
-        changes = app.store.apply(parse_answer(f.body(document)))
-        app.apply_changes(changes)
-        app.last_update = app.monotonic()
-        app.tick()
+        changes = app.night.store.apply(parse_answer(f.body(document)))
+        app.night.apply(changes)
+        app.night.health.last_update = app.night.monotonic()
+        app.night.tick()
         await without_toasts(app, pilot)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run)

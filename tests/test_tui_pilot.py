@@ -12,11 +12,12 @@ from textual.worker import WorkerFailed
 from feeds.client import PollSettings
 from feeds.parse import parse_answer
 from feeds.recording import Recording
-from feeds.replay import ReplayFeed, ServerThread, VirtualClock, create_app
+from feeds.replay import ReplayFeed, VirtualClock
+from feeds.replay_server import ServerThread, create_app
 from tests import factories as f
 from tests.faultserver import FaultServer, Reply
 from tests.tui_helpers import FixedMonotonic, feed_recording, make_test_app
-from tui.app import make_app
+from tui.launch import make_app
 from tui.screens.council_detail import CouncilDetail
 from tui.screens.goto import GoToTime
 from tui.screens.help import HelpScreen
@@ -24,6 +25,7 @@ from tui.watchlist import WatchList
 from tui.widgets.council_list import CouncilTable
 from tui.widgets.council_map import CouncilMap
 from tui.widgets.feed_status import FeedStatus
+from tui.widgets.ticker import Ticker
 
 TOKEN = "test-control-token"
 
@@ -67,21 +69,21 @@ async def test_region_keys_cycle_and_reset(tmp_path: Path, bundled_recording: Re
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("r")
-        assert app.region == "E12000001"  # North East, first in ONS order
+        assert app.night.view.region == "E12000001"  # North East, first in ONS order
         assert "North East: declared 6 of 6" in str(app.query_one("#declared").render())
         await pilot.press("r")
-        assert app.region == "E12000002"
+        assert app.night.view.region == "E12000002"
         await pilot.press("R", "R")
-        assert app.region is None  # before the first region: all of Great Britain
+        assert app.night.view.region is None  # before the first region: all of Great Britain
         await pilot.press("R")
-        assert app.region == "S92000003"  # the last region with councils
+        assert app.night.view.region == "S92000003"  # the last region with councils
         await pilot.press("2")
         assert set(council_names(app)) and all(
-            app.store.councils[row.key.value].region == "S92000003"
+            app.night.store.councils[row.key.value].region == "S92000003"
             for row in app.query_one(CouncilTable).ordered_rows
         )
         await pilot.press("0")
-        assert app.region is None and len(council_names(app)) == 200
+        assert app.night.view.region is None and len(council_names(app)) == 200
 
 
 async def test_filter_london_narrows_every_widget(
@@ -91,9 +93,9 @@ async def test_filter_london_narrows_every_widget(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"London")
         await pilot.pause()
-        assert app.text_filter == "London"  # as you type
+        assert app.night.view.text == "London"  # as you type
         await pilot.press("enter")
-        assert app.text_filter == "London"  # kept
+        assert app.night.view.text == "London"  # kept
         await pilot.press("2")  # the council list catches up when it is shown
         names = council_names(app)
         assert len(names) == 32 and "Barnet" in names and "Manchester" not in names
@@ -108,11 +110,12 @@ async def test_filter_london_narrows_every_widget(
             == 32
         )
         assert '"London"' in str(app.query_one("#title-bar").render())
+        await pilot.press("5")  # a hidden tab's widget catches up when shown
         mayors = app.query_one("#mayors-table", DataTable)
         contests = {mayors.get_cell(r.key, "contest").plain for r in mayors.ordered_rows} - {""}
         assert "Watford mayor" not in contests and "Croydon mayor" in contests
-        await pilot.press("slash", "escape")
-        assert app.text_filter == "" and len(council_names(app)) == 200
+        await pilot.press("slash", "escape", "2")
+        assert app.night.view.text == "" and len(council_names(app)) == 200
 
 
 async def test_enter_opens_detail_and_escape_closes(
@@ -133,7 +136,7 @@ async def test_watch_toggles_and_persists(tmp_path: Path, bundled_recording: Rec
         await pilot.press("2", "down", "w")
         table = app.query_one(CouncilTable)
         watched = table.selected_id()
-        assert watched in app.watchlist.ids
+        assert watched in app.night.watchlist.ids
         assert table.get_cell(watched, "name").plain.startswith("★ ")
     saved = json.loads((tmp_path / "config" / "watchlist.json").read_text())
     assert saved == {"councils": [watched]}
@@ -225,18 +228,18 @@ async def test_live_app_polls_a_real_feed_shows_errors_and_recovers(tmp_path: Pa
         async with app.run_test(size=(100, 30)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert "local.barnet.2022-05-05" in app.store.councils
+            assert "local.barnet.2022-05-05" in app.night.store.councils
             app.poll_feed()
             await app.workers.wait_for_complete()
             await pilot.pause()
             status = str(app.query_one(FeedStatus).render())
             assert "HTTP 503 Service Unavailable" in status
-            assert app.store.councils["local.barnet.2022-05-05"].control_after == "LAB"
+            assert app.night.store.councils["local.barnet.2022-05-05"].control_after == "LAB"
             app.poll_feed()
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert app.last_error is None
-            assert app.store.councils["local.barnet.2022-05-05"].control_after == "CON"
+            assert app.night.health.last_error is None
+            assert app.night.store.councils["local.barnet.2022-05-05"].control_after == "CON"
 
 
 @pytest.fixture
@@ -291,7 +294,7 @@ async def test_replay_controls_drive_the_server_clock(tmp_path: Path, replay_ser
 async def test_command_palette_provider_finds_councils_and_regions(
     tmp_path: Path, bundled_recording: Recording
 ) -> None:
-    from tui.commands import ElectionCommands
+    from tui.palette import ElectionCommands
 
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -302,7 +305,7 @@ async def test_command_palette_provider_finds_councils_and_regions(
         callback = dict((n, c) for n, c, _ in provider._commands())["Filter region: Wales"]
         callback()
         await pilot.pause()
-        assert app.region == "W92000004"
+        assert app.night.view.region == "W92000004"
 
 
 async def test_updates_arrive_while_the_detail_is_open_and_hidden_lists_catch_up(
@@ -317,7 +320,7 @@ async def test_updates_arrive_while_the_detail_is_open_and_hidden_lists_catch_up
             for row in app.query_one(CouncilTable).ordered_rows
         }
         await pilot.press("1")
-        app.open_council("local.barnet.2022-05-05")
+        app.results.open_council("local.barnet.2022-05-05")
         await pilot.pause()
         feed_recording(app, bundled_recording, FINAL, after_ms=2 * 3600 * 1000)
         await pilot.pause()
@@ -354,7 +357,9 @@ async def test_a_replayed_recordings_skipped_lines_are_in_the_log(
     from textual.widgets import Log
 
     from tests.conftest import cut_to_region, write_recording
-    from tui.app import ElectionNightApp, FeedSource, replay_connector
+    from tui.app import ElectionNightApp
+    from tui.feed_source import FeedSource
+    from tui.launch import replay_connector
 
     damaged = tmp_path / "damaged.jsonl"
     small = write_recording(cut_to_region(bundled_recording), tmp_path / "small.jsonl")
@@ -366,7 +371,7 @@ async def test_a_replayed_recordings_skipped_lines_are_in_the_log(
         watchlist=WatchList(tmp_path / "w.json"),
     )
     async with app.run_test(size=(100, 30)) as pilot:
-        while app.source.poller is None or not app.store.councils:
+        while app.source.poller is None or not app.night.store.councils:
             await pilot.pause(0.05)
         log = app.query_one("#feed-log", Log)
         assert any("line 6: bad line" in line for line in log.lines)
@@ -379,7 +384,7 @@ async def test_a_poll_or_a_feed_that_lands_while_the_app_closes_is_dropped(
     quit and the screens are gone: neither may raise, and a late feed is closed at once."""
     from feeds.client import Updated
     from feeds.store import ResultsStore
-    from tui.app import FeedSource
+    from tui.feed_source import FeedSource
     from tui.messages import FeedPolled
 
     app = make_test_app(tmp_path)
@@ -411,41 +416,36 @@ async def test_the_collector_is_back_on_after_the_first_frame(tmp_path: Path) ->
         gc.enable()
 
 
-async def test_data_that_arrives_before_the_hidden_tabs_are_filled_is_all_shown(
-    tmp_path: Path, bundled_recording: Recording, monkeypatch: pytest.MonkeyPatch
+async def test_widgets_mounted_after_the_data_arrived_draw_the_night_as_it_stands(
+    tmp_path: Path, bundled_recording: Recording
 ) -> None:
-    """The tabs not on screen are mounted after the first frame; a feed (or a keystroke)
-    can get there first. Hold the filling back, apply half the night, then let it run."""
+    """The tabs not on screen are Lazy: mounted after the first frame, when a feed may have
+    got there first. Each widget draws itself from the night when mounted."""
     from textual.widgets import Log
 
-    from tui.app import ElectionNightApp
+    from tui.widgets.feed_log import FeedLog
 
-    fill = ElectionNightApp._fill_hidden_tabs
-
-    async def held_back(self: ElectionNightApp) -> None:
-        return None
-
-    monkeypatch.setattr(ElectionNightApp, "_fill_hidden_tabs", held_back)
     app = make_test_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        assert not app.query(CouncilTable)
         feed_recording(app, bundled_recording, MIDNIGHT_ISH)
-        app.log_feed("an early line")
-        await pilot.press("2")  # the councils tab, before its table exists
+        app.night.log("an early line")
         await pilot.pause()
-        await fill(app)
+        table = CouncilTable(app.night)
+        log = FeedLog(app.night)
+        await app.results.mount_all([table, log])
         await pilot.pause()
-        table = app.query_one(CouncilTable)
-        assert table.row_count == len(app.store.councils) == 200
-        declared = {c.id for c in app.store.councils.values() if c.has_result}
+        assert table.row_count == len(app.night.store.councils) == 200
+        declared = {c.id for c in app.night.store.councils.values() if c.has_result}
         shown = {
             row.key.value
             for row in table.ordered_rows
             if table.get_cell(row.key, "status").plain in ("declared", "corrected")
         }
         assert declared and shown == declared
-        assert app.focused is table
+        assert any("an early line" in line for line in log.lines)
+        await pilot.press("2")
+        lazy_table = app.query_one("#council-table", CouncilTable)
+        assert app.focused is lazy_table and lazy_table.row_count == 200
         assert any("an early line" in line for line in app.query_one("#feed-log", Log).lines)
         await pilot.press("3")
         assert app.query_one(CouncilMap).is_mounted
@@ -468,11 +468,12 @@ async def test_the_ticker_keeps_declaration_time_order_and_never_shows_stale_lin
     and the order broke for snapshots, seeks, many areas in one poll and corrections."""
     import datetime as dt
 
-    from tui.widgets.latest import MAX_ENTRIES, Declaration, LatestDeclarations
+    from feeds.news import News
+    from tui.night import NEWS_HELD as MAX_ENTRIES
 
     app = make_test_app(tmp_path)
     async with app.run_test(size=(120, 60)) as pilot:
-        latest = app.query_one("#latest", LatestDeclarations)
+        latest = app.query_one("#latest", Ticker)
         start = dt.datetime(2022, 5, 6, 0, 0, tzinfo=dt.UTC)
         minutes = list(range(450))
         import random
@@ -481,8 +482,8 @@ async def test_the_ticker_keeps_declaration_time_order_and_never_shows_stale_lin
         for round_ in range(3):  # many adds and shows, so freed entries' ids get reused
             for m in minutes[round_ * 150 : (round_ + 1) * 150]:
                 when = start + dt.timedelta(minutes=m)
-                latest.add(Declaration(when, "E12000007", None, f"area {m:03d} declared"))
-            latest.show(None)
+                app.night.news.add(News("area", when, "E12000007", f"area {m:03d} declared"))
+            latest.show_entries()
             await pilot.pause()
         newest = latest.newest_first()
         assert len(newest) == MAX_ENTRIES
@@ -509,9 +510,9 @@ async def test_a_redeclaration_is_not_called_a_correction_unless_it_is_one(
             f.changes(3, 2, councils=[f.council(revision=3, after="CON")]),
             f.changes(4, 3, councils=[f.council(revision=4, status="corrected", after="LD")]),
         ):
-            app.apply_changes(app.store.apply(parse_answer(f.body(document))))
+            app.night.apply(app.night.store.apply(parse_answer(f.body(document))))
         await pilot.pause()
-        texts = [e.text for e in app.query_one("#latest").newest_first()]
+        texts = [e.text for e in app.query_one("#latest", Ticker).newest_first()]
         assert texts[0] == "Correction — Barnet: LD gain from CON"
         assert "Re-declared — Barnet: CON hold" in texts
         assert not any(t.startswith("Correction — Barnet: CON") for t in texts)
@@ -532,8 +533,8 @@ async def test_the_app_keeps_polling_after_a_poll_dies_and_after_hostile_times(
         async with app.run_test(size=(100, 30)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert list(app.store.councils) == ["local.barnet.2022-05-05"]
-            assert app.store.rejected_total == 1
+            assert list(app.night.store.councils) == ["local.barnet.2022-05-05"]
+            assert app.night.store.rejected_total == 1
             poller = app.source.poller
             assert poller is not None
             real_poll = poller.poll
@@ -547,7 +548,7 @@ async def test_the_app_keeps_polling_after_a_poll_dies_and_after_hostile_times(
                 await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.is_running
-            assert app.last_error == "internal error (RuntimeError); polling goes on"
+            assert app.night.health.last_error == "internal error (RuntimeError); polling goes on"
             log = app.query_one("#feed-log").lines
             assert any("internal error in 'poll the feed' (RuntimeError)" in x for x in log)
             assert app._poll_timer is not None  # the next poll is scheduled
@@ -555,5 +556,30 @@ async def test_the_app_keeps_polling_after_a_poll_dies_and_after_hostile_times(
             app.poll_feed()
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert app.store.councils["local.barnet.2022-05-05"].control_after == "CON"
-            assert app.last_error is None
+            assert app.night.store.councils["local.barnet.2022-05-05"].control_after == "CON"
+            assert app.night.health.last_error is None
+
+
+async def test_a_theme_switch_redraws_every_colour_from_the_new_theme(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    """Colours come from theme variables: after a switch to a light theme, rises are drawn
+    in that theme's success colour, not the dark theme's (unreadable on white)."""
+    from textual.color import Color
+
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(120, 40)) as pilot:
+
+        def rise_colour() -> str:
+            table = app.query_one("#scoreboard-table", DataTable)
+            cell = table.get_cell("LAB", "councils_change")
+            style = cell.style
+            assert not isinstance(style, str) and style.color is not None
+            return Color.from_rich_color(style.color).hex
+
+        dark = rise_colour()
+        assert dark == Color.parse(app.theme_variables["text-success"]).hex
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = rise_colour()
+        assert light == Color.parse(app.theme_variables["text-success"]).hex != dark

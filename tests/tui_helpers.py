@@ -10,7 +10,8 @@ from textual.pilot import Pilot
 from feeds.client import Updated
 from feeds.recording import Recording
 from feeds.store import ChangeSet, CouncilChange, ResultsStore, WardChange
-from tui.app import ElectionNightApp, FeedSource
+from tui.app import ElectionNightApp
+from tui.feed_source import FeedSource
 from tui.watchlist import WatchList
 
 NIGHT_START = dt.datetime(2022, 5, 5, 21, 0, tzinfo=dt.UTC)
@@ -102,9 +103,9 @@ def feed_recording(
         if event.t > window_end:
             flush()
             window_end = event.t + every_ms
-        changes = app.store.apply(event.answer)
+        changes = app.night.store.apply(event.answer)
         seq = event.seq
-        app.clock = FixedClock(NIGHT_START + dt.timedelta(milliseconds=event.t))
+        app.night.clock = FixedClock(NIGHT_START + dt.timedelta(milliseconds=event.t))
         pending = changes if pending is None else merge(pending, changes)
     flush()
 

@@ -1,28 +1,29 @@
-"""The ``election-night`` command: the app on the bundled night by default, plus the
-data-layer commands from ``feeds.commands``."""
+"""The ``election-night`` command: every command's options in one place.
+
+The app (``replay``, the default, and ``watch``) loads Textual only when it runs; the
+headless commands (``summary``, ``record``, ``serve``) never do.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
+import json
+import signal
 import sys
+from pathlib import Path
 
-from feeds.client import FeedConfigError, check_feed_url
-from feeds.commands import (
-    BUNDLED_NIGHT,
-    add_commands,
-    add_feed_options,
-    positive_speed,
-    say,
-    settings_from,
-)
+from feeds.bundled import BUNDLED_NIGHT
+from feeds.client import FeedConfigError, PollSettings, check_feed_url
+from feeds.sanitise import say
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
     # Start-up allocates a great deal and frees almost nothing, so collecting is wasted work
     # (~40 ms); the app turns the collector back on after its first frame.
     gc.disable()
-    from tui.app import run_replay
+    from tui.launch import run_replay
 
     # A bad recording or start time ends the app with its message and exit code 2.
     return run_replay(args.file, speed=args.speed, start=args.start, faults=args.faults)
@@ -36,9 +37,170 @@ def cmd_watch(args: argparse.Namespace) -> int:
         say(f"election-night: {error}")
         return 2
     gc.disable()  # as for a replay
-    from tui.app import run_watch
+    from tui.launch import run_watch
 
     return run_watch(args.url, settings)
+
+
+def add_feed_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--auth-header-env",
+        metavar="NAME",
+        help="environment variable holding an auth header value (never logged)",
+    )
+    parser.add_argument(
+        "--auth-header",
+        default="Authorization",
+        metavar="HEADER",
+        help="header that carries the value of --auth-header-env (default Authorization)",
+    )
+    parser.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="send requests through this HTTP proxy (proxies in the environment are never "
+        "used); an auth header is then refused over plain http",
+    )
+
+
+def settings_from(args: argparse.Namespace, interval: float = 5.0) -> PollSettings:
+    env = args.auth_header_env
+    return PollSettings(
+        interval=interval,
+        auth_header=args.auth_header if env else None,
+        auth_env=env,
+        proxy=args.proxy,
+    )
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from feeds.summary import SourceError, as_json, as_text, find_region, load_source, summarise
+
+    try:
+        store = load_source(args.source, at=args.at, settings=settings_from(args))
+        region = find_region(store, args.region) if args.region else None
+    except SourceError as error:
+        say(f"election-night: {error}")
+        return 2
+    summary = summarise(store, region, wards=args.wards)
+    if args.format == "json":
+        print(json.dumps(as_json(summary), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(as_text(summary))
+    return 0
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from feeds.recorder import RecordError, record
+
+    output = Path(args.output)
+    settings = settings_from(args, interval=args.interval)
+    try:
+        check_feed_url(args.url, settings)
+    except FeedConfigError as error:
+        say(f"election-night: {error}")
+        return 2
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        return await record(args.url, output, settings, stop=stop, append=args.append)
+
+    try:
+        lines = asyncio.run(main())
+    except RecordError as error:
+        say(f"election-night: {error}")
+        return 1
+    say(f"recorded {lines} line(s) to {output}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from feeds.recording import RecordingError
+    from feeds.replay import open_replay
+    from feeds.replay_server import (
+        create_app,
+        hide_truncation_faults,
+        new_control_token,
+        serve_hosts,
+    )
+
+    try:
+        feed = open_replay(
+            args.file, speed=args.speed, start=args.start, faults=args.faults, poll_after=2.0
+        )
+    except (RecordingError, ValueError) as error:
+        say(f"election-night: {error}")
+        return 2
+    for warning in feed.recording.warnings[:20]:
+        say(f"warning: {warning}")
+    hide_truncation_faults()
+    token = args.token or new_control_token()
+    hosts = serve_hosts(args.host, args.allow_host or [])
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    say(
+        f"serving {args.file} at http://{host}:{args.port}/feed "
+        f"(speed {args.speed:g}x; clock at /replay)"
+    )
+    say(f"replay controls need the header  Authorization: Bearer {token}")
+    say(f"answering to host names: {', '.join(hosts)} (add others with --allow-host)")
+    app = create_app(feed, control_token=token, allowed_hosts=hosts)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def positive_speed(text: str) -> float:
+    """``--speed``: refused unless a finite number within the replay's bounds."""
+    from feeds.replay import check_speed
+
+    try:
+        return check_speed(float(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    summary = sub.add_parser("summary", help="print the scoreboard, referendums and mayors")
+    summary.add_argument("source", help="feed URL, feed snapshot file, or recording")
+    summary.add_argument("--region", help="GSS code or name of a region")
+    summary.add_argument("--format", choices=("text", "json"), default="text")
+    summary.add_argument("--at", help="for a recording: a moment (e.g. 03:00, 2h30m, ISO time)")
+    summary.add_argument(
+        "--wards", action="store_true", help="also every ward's result (winners, candidates)"
+    )
+    add_feed_options(summary)
+    summary.set_defaults(handler=cmd_summary)
+
+    rec = sub.add_parser("record", help="record a live feed to a JSON Lines file")
+    rec.add_argument("url")
+    rec.add_argument("-o", "--output", required=True, help="a new file (see --append)")
+    rec.add_argument(
+        "--append", action="store_true", help="continue an existing recording in --output"
+    )
+    rec.add_argument("--interval", type=float, default=5.0, help="seconds between polls")
+    add_feed_options(rec)
+    rec.set_defaults(handler=cmd_record)
+
+    serve = sub.add_parser("serve", help="serve a recording as a live feed (for rehearsals)")
+    serve.add_argument("file", nargs="?", default=str(BUNDLED_NIGHT))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8022)
+    serve.add_argument("--speed", type=positive_speed, default=1.0)
+    serve.add_argument(
+        "--token", help="the token replay controls need (default: a new random one, printed)"
+    )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="NAME",
+        help="also answer to this host name or address (repeatable); loopback by default",
+    )
+    serve.add_argument("--start", help="start at a moment (e.g. 23:30, 1h, ISO time)")
+    serve.add_argument("--faults", help="e.g. 5xx=0.1,429=0.05,slow=0.05,truncate=0.05,seed=1")
+    serve.set_defaults(handler=cmd_serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,8 +3,7 @@ declaration time and every revision seen (recounts, corrections)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -17,34 +16,32 @@ from textual.widgets import DataTable, Static
 
 from feeds.aggregate import result_phrase, vote_share, ward_majority
 from feeds.store import ResultsStore
+from tui.formatting import status_text, uk_datetime
+from tui.night import Night, NightUpdate, Revision
+from tui.parties import party_chip
 from tui.screens.ward_detail import WardDetail
-from tui.view import party_chip, status_text, uk_datetime
+from tui.tones import Tones
+from tui.widgets.cells import same_cell
 
 if TYPE_CHECKING:
     from feeds.models import Council, WardContest
-    from tui.app import ElectionNightApp
-
-
-@dataclass(frozen=True, slots=True)
-class Revision:
-    revision: int
-    status: str
-    recount: int | None
-    note: str | None
-    seen_at: str  # UK time the app saw it
 
 
 def render_detail(
-    council: Council, store: ResultsStore, revisions: list[Revision], watched: bool
-) -> list[object]:
+    council: Council,
+    store: ResultsStore,
+    revisions: list[Revision],
+    watched: bool,
+    tones: Tones,
+) -> list[Text | Table]:
     title = Text(council.name, style="bold")
     if watched:
-        title.append("  ★ watched", style="yellow")
+        title.append("  ★ watched", style=tones.watched)
     head = Text()
     head.append(f"{store.region_name(council.region)} · {council.council_type} · ")
     head.append(f"{council.total_seats} seats, {council.seats_up} up\n")
     head.append("Status:         ")
-    head.append_text(status_text(council.status, council.recount))
+    head.append_text(status_text(council.status, tones, council.recount))
     head.append("\nResult:         ")
     head.append(result_phrase(council), style="bold")
     head.append("\nControl before: ")
@@ -105,7 +102,7 @@ def render_detail(
     for rev in revisions:
         history.add_row(
             str(rev.revision),
-            status_text(rev.status, rev.recount),
+            status_text(rev.status, tones, rev.recount),
             rev.seen_at,
             Text(rev.note or ""),
         )
@@ -149,7 +146,7 @@ def _winners(ward: WardContest) -> Text:
     return Text(", ".join(parts))
 
 
-def ward_cells(ward: WardContest, store: ResultsStore) -> list[Text]:
+def ward_cells(ward: WardContest, store: ResultsStore, tones: Tones) -> list[Text]:
     elected = sorted(ward.elected_by_party().items(), key=lambda item: -item[1])
     won = Text()
     for party, seats in elected:
@@ -161,7 +158,7 @@ def ward_cells(ward: WardContest, store: ResultsStore) -> list[Text]:
     majority = ward_majority(ward)
     return [
         Text(ward.name),
-        status_text(ward.status, ward.recount),
+        status_text(ward.status, tones, ward.recount),
         won,
         Text(f"{majority:,}" if majority is not None else "—", justify="right"),
         Text(f"{ward.turnout:.1f}%" if ward.turnout is not None else "—", justify="right"),
@@ -172,23 +169,35 @@ def ward_cells(ward: WardContest, store: ResultsStore) -> list[Text]:
 class WardTable(DataTable[Text]):
     """The council's wards; Enter opens one. Updated by key, like every table."""
 
+    BINDINGS = [
+        Binding(
+            "enter",
+            "select_cursor",
+            "Open ward",
+            tooltip="on a ward: its candidates, votes and, under STV, every stage",
+        )
+    ]
+
     def on_mount(self) -> None:
         for key, label in WARD_COLUMNS:
             self.add_column(label, key=key)
 
-    def show(self, wards: list[WardContest], store: ResultsStore) -> None:
+    def show(self, wards: list[WardContest], store: ResultsStore, tones: Tones) -> None:
         for ward in wards:
-            cells = ward_cells(ward, store)
+            cells = ward_cells(ward, store, tones)
             if ward.id in self.rows:
                 for (column, _), cell in zip(WARD_COLUMNS, cells, strict=True):
-                    if self.get_cell(ward.id, column) != cell:
+                    if not same_cell(self.get_cell(ward.id, column), cell):
                         self.update_cell(ward.id, column, cell, update_width=True)
             else:
                 self.add_row(*cells, key=ward.id)
 
 
 class CouncilDetail(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q", "dismiss", "Close"), Binding("w", "watch", "Watch")]
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close", tooltip="back to where you were"),
+        Binding("w", "watch", "Watch", tooltip="watch or unwatch this council"),
+    ]
     DEFAULT_CSS = """
     CouncilDetail { align: center middle; }
     CouncilDetail > VerticalScroll {
@@ -199,8 +208,9 @@ class CouncilDetail(ModalScreen[None]):
     CouncilDetail WardTable { height: auto; margin-bottom: 1; }
     """
 
-    def __init__(self, council_id: str) -> None:
+    def __init__(self, night: Night, council_id: str) -> None:
         super().__init__()
+        self.night = night
         self.council_id = council_id
 
     def compose(self) -> ComposeResult:
@@ -212,26 +222,33 @@ class CouncilDetail(ModalScreen[None]):
             yield Static("", id="part-4", markup=False)
 
     def on_mount(self) -> None:
+        self.night.changed.subscribe(self, self._changed, immediate=True)
         self.refresh_detail()
         table = self.query_one(WardTable)
         if table.display:  # the arrow keys and Enter go to the wards; the top stays in view
             table.focus(scroll_visible=False)
 
+    def _changed(self, update: NightUpdate) -> None:
+        if update.touches(self.council_id):
+            self.refresh_detail()
+
     def refresh_detail(self) -> None:
-        app = cast("ElectionNightApp", self.app)
-        council = app.store.councils.get(self.council_id)
+        night = self.night
+        store = night.store
+        council = store.councils.get(self.council_id)
         if council is None:
             return
         parts = render_detail(
             council,
-            app.store,
-            app.revisions.get(self.council_id, []),
-            self.council_id in app.watchlist.ids,
+            store,
+            night.revisions.get(self.council_id, []),
+            self.council_id in night.watchlist.ids,
+            night.tones,
         )
         for index, part in enumerate(parts):
-            self.query_one(f"#part-{index}", Static).update(part)  # type: ignore[arg-type]
+            self.query_one(f"#part-{index}", Static).update(part)
         wards = sorted(
-            app.store.wards_by_council.get(self.council_id, {}).values(),
+            store.wards_by_council.get(self.council_id, {}).values(),
             key=lambda w: w.name.casefold(),
         )
         table = self.query_one(WardTable)
@@ -247,13 +264,14 @@ class CouncilDetail(ModalScreen[None]):
                     f"  {declared} of {len(counted)} declared · Enter opens a ward",
                 )
             )
-            table.show(wards, app.store)
+            table.show(wards, store, night.tones)
 
     @on(DataTable.RowSelected, "#ward-table")
     def _open_ward(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.app.push_screen(WardDetail(event.row_key.value))
+            self.app.push_screen(WardDetail(self.night, event.row_key.value))
 
     def action_watch(self) -> None:
-        self.app.toggle_watch(self.council_id)  # type: ignore[attr-defined]
-        self.refresh_detail()
+        message = self.night.toggle_watch(self.council_id)
+        if message:
+            self.notify(message, timeout=3)

@@ -1,36 +1,33 @@
-"""Every key, in one place."""
+"""Every key, read from the bindings themselves: a key is written once, where it is bound,
+with its ``tooltip`` saying what it does."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from rich.table import Table
-from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS: tuple[tuple[str, str, str], ...] = (
-    ("Views", "1 … 6", "Overview, Councils, Map, Referendums, Mayors, Log"),
-    ("Views", "tab / shift+tab", "move between parts of the screen"),
-    ("Filter", "r / R", "next / previous region"),
-    ("Filter", "0", "all of Great Britain"),
-    ("Filter", "/", "filter by region or council name as you type; Enter keeps, Escape clears"),
-    ("Councils", "enter", "open the selected council's detail"),
-    ("Councils", "w", "watch or unwatch the selected council (kept between runs)"),
-    ("Councils", "s", "sort by name, declaration time or region"),
-    ("Map", "arrows", "move between council tiles; Enter opens the detail"),
-    ("Detail", "enter", "on a ward: its candidates, votes and, under STV, every stage"),
-    ("Marks", "≈ in Change", "approximate seat changes (new wards or council size)"),
-    ("Marks", "n/a, —", "no figures in the feed (unknown, never zero)"),
-    ("Replay", "space", "pause / resume"),
-    ("Replay", "+ / -", "faster / slower"),
-    ("Replay", "] / [", "next / previous declaration"),
-    ("Replay", "g", "go to a time (e.g. 02:30, 4h, 2022-05-06 12:00)"),
-    ("App", "ctrl+p", "command palette: jump to council, filter region, watch council"),
-    ("App", "?", "this help"),
-    ("App", "q", "quit"),
+#: Marks on screen that are not keys.
+MARKS: tuple[tuple[str, str], ...] = (
+    ("≈ in Change", "approximate seat changes (new wards or council size)"),
+    ("n/a, —", "no figures in the feed (unknown, never zero)"),
+    ("▲, ★", "a gain; a council you watch"),
 )
+
+
+def help_section(title: str, *owners: type) -> tuple[str, list[Binding]]:
+    """The bindings the classes declare themselves, under one title."""
+    bindings = [b for owner in owners for b in _bindings(vars(owner).get("BINDINGS", []))]
+    return title, [b for b in bindings if b.tooltip or b.description]
+
+
+def _bindings(bindings: Iterable[BindingType]) -> list[Binding]:
+    return [b for b in bindings if isinstance(b, Binding)]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -42,22 +39,43 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, replay: bool) -> None:
+    def __init__(self, sections: Sequence[tuple[str, list[Binding]]]) -> None:
         super().__init__()
-        self.replay = replay
+        self.sections = sections
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(section, keys, what they do); bindings that do the same thing share a row."""
+        rows: list[tuple[str, str, str]] = []
+        seen: dict[tuple[str, str], int] = {}
+        for title, bindings in self.sections:
+            for binding in bindings:
+                does = binding.tooltip or binding.description
+                keys = " ".join(
+                    self.app.get_key_display(Binding(key, binding.action))
+                    for key in binding.key.split(",")
+                    if key
+                )
+                if binding.key_display:
+                    keys = binding.key_display
+                index = seen.get((title, does))
+                if index is None:
+                    seen[(title, does)] = len(rows)
+                    rows.append((title, keys, does))
+                else:
+                    section, held, _ = rows[index]
+                    rows[index] = (section, f"{held} {keys}", does)
+        return rows
 
     def compose(self) -> ComposeResult:
         table = Table(title="Keys", expand=True, show_edge=False)
         table.add_column("", style="dim")
         table.add_column("Key", style="bold")
         table.add_column("Does")
-        for group, key, does in KEYS:
-            if group == "Replay" and not self.replay:
-                continue
-            table.add_row(group, key, does)
-        note = Text(
-            "Replay keys appear in replay mode only." if not self.replay else "", style="dim"
-        )
+        previous = None
+        for section, keys, does in self.rows():
+            table.add_row(section if section != previous else "", keys, does)
+            previous = section
+        for mark, means in MARKS:
+            table.add_row("Marks" if mark == MARKS[0][0] else "", mark, means)
         with VerticalScroll():
             yield Static(table)
-            yield Static(note)

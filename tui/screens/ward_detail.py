@@ -3,8 +3,9 @@ STV every stage of the count."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,11 +16,13 @@ from textual.widgets import Static
 
 from feeds.aggregate import ward_majority, ward_votes
 from feeds.store import ResultsStore
-from tui.view import party_chip, status_text, uk_datetime
+from tui.formatting import status_text, uk_datetime
+from tui.night import Night, NightUpdate
+from tui.parties import party_chip
+from tui.tones import Tones
 
 if TYPE_CHECKING:
     from feeds.models import WardContest
-    from tui.app import ElectionNightApp
 
 
 def _number(value: float | None, digits: int = 0) -> str:
@@ -28,13 +31,14 @@ def _number(value: float | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def render_ward(ward: WardContest, store: ResultsStore) -> list[object]:
+def render_ward(ward: WardContest, store: ResultsStore, tones: Tones) -> list[Text | Table]:
+    elected = tones.good + Style(bold=True)
     council = store.councils.get(ward.council)
     title = Text(ward.name, style="bold")
     title.append(f"  {council.name if council else ward.council}", style="dim")
     head = Text()
     head.append("Status:      ")
-    head.append_text(status_text(ward.status, ward.recount))
+    head.append_text(status_text(ward.status, tones, ward.recount))
     seats = f"{ward.seats} seat{'s' if ward.seats > 1 else ''}"
     count = "single transferable vote" if ward.count_type == "stv" else "first past the post"
     head.append(f"\nSeats:       {seats}, {count}")
@@ -63,14 +67,14 @@ def render_ward(ward: WardContest, store: ResultsStore) -> list[object]:
     for candidate in ranked:
         share = f"{100 * (candidate.votes or 0) / total:.1f}%" if total else "—"
         candidates.add_row(
-            Text("✓ elected" if candidate.elected else "", style="bold green"),
+            Text("✓ elected" if candidate.elected else "", style=elected),
             Text(candidate.name, style="bold" if candidate.elected else ""),
             party_chip(candidate.party, store),
             Text(candidate.party_name or "", style="dim"),
             _number(candidate.votes),
             share,
         )
-    parts: list[object] = [title, head, candidates]
+    parts: list[Text | Table] = [title, head, candidates]
     stage_count = max((len(c.stages or []) for c in ward.candidates), default=0)
     if ward.count_type == "stv" and stage_count:
         stages = Table(title="Stages of the count (✓ where elected)", expand=False, show_edge=False)
@@ -82,7 +86,7 @@ def render_ward(ward: WardContest, store: ResultsStore) -> list[object]:
             for number, value in enumerate(candidate.stages or [], start=1):
                 mark = " ✓" if candidate.elected_at_stage == number else ""
                 cells.append(Text(f"{value:,.2f}".rstrip("0").rstrip(".") + mark,
-                                  style="bold green" if mark else ""))  # fmt: skip
+                                  style=elected if mark else ""))  # fmt: skip
             if not candidate.stages:
                 cells.extend(Text("—", style="dim") for _ in range(stage_count))
             stages.add_row(*cells)
@@ -103,8 +107,9 @@ class WardDetail(ModalScreen[None]):
     WardDetail Static { margin-bottom: 1; width: auto; }
     """
 
-    def __init__(self, ward_id: str) -> None:
+    def __init__(self, night: Night, ward_id: str) -> None:
         super().__init__()
+        self.night = night
         self.ward_id = ward_id
 
     def compose(self) -> ComposeResult:
@@ -113,12 +118,18 @@ class WardDetail(ModalScreen[None]):
                 yield Static("", id=f"ward-part-{index}", markup=False)
 
     def on_mount(self) -> None:
+        self.night.changed.subscribe(self, self._changed, immediate=True)
         self.refresh_detail()
 
+    def _changed(self, update: NightUpdate) -> None:
+        changes = update.changes
+        if changes is None or update.reset or self.ward_id in changes.wards:
+            self.refresh_detail()
+
     def refresh_detail(self) -> None:
-        store = cast("ElectionNightApp", self.app).store
+        store = self.night.store
         ward = store.wards.get(self.ward_id)
         if ward is None:
             return
-        for index, part in enumerate(render_ward(ward, store)):
-            self.query_one(f"#ward-part-{index}", Static).update(part)  # type: ignore[arg-type]
+        for index, part in enumerate(render_ward(ward, store, self.night.tones)):
+            self.query_one(f"#ward-part-{index}", Static).update(part)

@@ -20,7 +20,13 @@ from textual.widgets.data_table import CellKey
 
 from feeds.aggregate import is_gain, result_phrase
 from feeds.store import ResultsStore
-from tui.view import party_chip, party_list, put_cell, status_text, uk_time
+from tui.formatting import status_text, uk_time
+from tui.night import Night, NightUpdate
+from tui.parties import party_chip, party_list
+from tui.widgets.cells import put_cell
+from tui.widgets.shown import is_shown
+
+HIGHLIGHT_SECONDS = 6.0
 
 if TYPE_CHECKING:
     from feeds.models import Council
@@ -66,9 +72,19 @@ class CouncilLabel(Text):
 
 
 class CouncilTable(DataTable[Text]):
+    """Every council with an election."""
+
+    DEFAULT_CSS = """
+    CouncilTable { height: 1fr; }
+    """
     BINDINGS = [
-        Binding("s", "cycle_sort", "Sort"),
-        Binding("w", "toggle_watch", "Watch"),
+        Binding("s", "cycle_sort", "Sort", tooltip="sort by name, declaration time or region"),
+        Binding(
+            "w",
+            "toggle_watch",
+            "Watch",
+            tooltip="watch or unwatch the selected council (kept between runs)",
+        ),
     ]
 
     class Selected(Message):
@@ -81,7 +97,8 @@ class CouncilTable(DataTable[Text]):
             self.council_id = council_id
             super().__init__()
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
+        self.night = night
         # Each distinct cell text rendered once, then padded to its column. DataTable renders
         # every visible cell through Rich again after any change to the table (its caches are
         # keyed on a change counter), which made a region filter cost ~80 ms of cell rendering.
@@ -91,13 +108,37 @@ class CouncilTable(DataTable[Text]):
         self._frame_style: Style | None = None
         self._frame_backgrounds: tuple[Color, Color] | None = None
         self._frame_size: Size | None = None
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self.sort_by = "name"
-        self._pending: set[str] | None = None
+        self._pending: set[str] | None = set()  # drawn in full when first shown
         self.highlighted_ids: set[str] = set()
-        self.watched: set[str] = set()
         for key, label in COLUMNS:
             self.add_column(label, key=key)
+
+    def on_mount(self) -> None:
+        self.night.changed.subscribe(self, self._changed, immediate=True)
+        if is_shown(self):  # its tab was chosen before it was mounted
+            self.catch_up()
+            self.focus()
+
+    def _changed(self, update: NightUpdate) -> None:
+        store = self.night.store
+        fresh = {
+            item.council_id
+            for item in update.news
+            if item.council_id is not None and item.kind in ("declared", "corrected", "redeclared")
+        }
+        changed = set(store.councils) if update.reset or update.view_changed else update.councils
+        if fresh and not update.whole:  # a late joiner's whole state is not "new"
+            self.highlight(fresh, HIGHLIGHT_SECONDS)
+        # A fast replay can change hundreds of rows in one poll: work nobody would see
+        # while the table is on a hidden tab.
+        self._pending = (self._pending or set()) | set(changed)
+        if is_shown(self):
+            self.catch_up()
+
+    def on_show(self) -> None:
+        self.catch_up()
 
     def _render_cell(
         self,
@@ -111,9 +152,10 @@ class CouncilTable(DataTable[Text]):
         """DataTable's cell rendering, with the Rich render of the text reused: the same
         segments as ``Styled(Padding(cell), pre, post)``, since styling maps each segment."""
         row_key = self._row_locations.get_key(row_index) if row_index >= 0 else None
+        column_key = self._column_locations.get_key(column_index) if column_index >= 0 else None
         cell = (
-            self._data[row_key].get(self._column_locations.get_key(column_index))
-            if (row_key is not None and column_index >= 0)
+            self._data[row_key].get(column_key)
+            if row_key is not None and column_key is not None
             else None
         )
         if row_key is None or not isinstance(cell, Text) or self.rows[row_key].height != 1:
@@ -192,7 +234,8 @@ class CouncilTable(DataTable[Text]):
         self._cell_content.clear()
 
     def _cells(self, council: Council, store: ResultsStore) -> list[Text]:
-        name = CouncilLabel(council.id, ("★ " if council.id in self.watched else "") + council.name)
+        watched = council.id in self.night.watchlist.ids
+        name = CouncilLabel(council.id, ("★ " if watched else "") + council.name)
         if council.id in self.highlighted_ids:
             name.stylize("bold reverse")
         # Before a result the status column says it all; "—" keeps the result column quiet.
@@ -207,22 +250,18 @@ class CouncilTable(DataTable[Text]):
             name,
             chip,
             result,
-            status_text(council.status, council.recount),
+            status_text(council.status, self.night.tones, council.recount),
             party_list(council.seats_won) if council.has_result else Text(""),
             _change(council) if council.has_result else Text(""),
             Text(uk_time(council.declared_at)),
             Text(store.region_name(council.region)),
         ]
 
-    def defer(self, changed: Iterable[str]) -> None:
-        """Note changes while the table is not on screen; ``catch_up`` draws them when it is.
-        A fast replay can change hundreds of rows in one poll: work nobody would see."""
-        self._pending = (self._pending or set()) | set(changed)
-
-    def catch_up(self, store: ResultsStore, visible: Iterable[Council]) -> None:
+    def catch_up(self) -> None:
         if self._pending is not None:
             pending, self._pending = self._pending, None
-            self.sync(store, visible, pending)
+            store = self.night.store
+            self.sync(store, self.night.view.councils(store), pending)
 
     def sync(self, store: ResultsStore, visible: Iterable[Council], changed: Iterable[str]) -> None:
         """Bring the rows in line with ``visible``: remove, add, and rewrite only ``changed``."""
@@ -273,18 +312,18 @@ class CouncilTable(DataTable[Text]):
         for (column, _), cell in zip(COLUMNS, cells, strict=True):
             put_cell(self, council_id, column, cell)
 
-    def highlight(self, ids: set[str], store: ResultsStore, seconds: float) -> None:
+    def highlight(self, ids: set[str], seconds: float) -> None:
         """Mark new declarations for a moment."""
         self.highlighted_ids |= ids
 
         def fade() -> None:
             self.highlighted_ids -= ids
-            self.refresh_rows(store, ids)
+            self.refresh_rows(ids)
 
-        # The app's timer: the table may not be mounted yet in the first moments.
-        self.app.set_timer(seconds, fade)
+        self.set_timer(seconds, fade)
 
-    def refresh_rows(self, store: ResultsStore, ids: Iterable[str]) -> None:
+    def refresh_rows(self, ids: Iterable[str]) -> None:
+        store = self.night.store
         present = {key.value for key in self.rows}
         for council_id in ids:
             council = store.councils.get(council_id)
@@ -303,9 +342,7 @@ class CouncilTable(DataTable[Text]):
     def action_cycle_sort(self) -> None:
         order = list(SORTS)
         self.sort_by = order[(order.index(self.sort_by) + 1) % len(order)]
-        app_store = getattr(self.app, "store", None)
-        if app_store is not None:
-            self._resort(app_store)
+        self._resort(self.night.store)
         self.notify(f"Councils sorted by {self.sort_by}", timeout=2)
 
     def selected_id(self) -> str | None:

@@ -19,7 +19,9 @@ from textual.widget import Widget
 
 from feeds.aggregate import result_phrase
 from feeds.store import ResultsStore
-from tui.view import contrast, party_colour
+from tui.night import Night, NightUpdate
+from tui.parties import chip_style, party_colour
+from tui.widgets.shown import is_shown
 
 if TYPE_CHECKING:
     from feeds.models import Council
@@ -32,6 +34,7 @@ MAP_ROWS: tuple[tuple[str, ...], ...] = (
     ("E12000009", "E12000008", "E12000007"),
 )
 TILE = 4
+MOVE = "move between council tiles"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +49,11 @@ class CouncilMap(Widget, can_focus=True):
     CouncilMap { height: auto; padding: 0 1; }
     """
     BINDINGS = [
-        Binding("up", "move(0, -1)", "Up", show=False),
-        Binding("down", "move(0, 1)", "Down", show=False),
-        Binding("left", "move(-1, 0)", "Left", show=False),
-        Binding("right", "move(1, 0)", "Right", show=False),
-        Binding("enter", "select", "Details"),
+        Binding("up", "move(0, -1)", "Up", show=False, tooltip=MOVE),
+        Binding("down", "move(0, 1)", "Down", show=False, tooltip=MOVE),
+        Binding("left", "move(-1, 0)", "Left", show=False, tooltip=MOVE),
+        Binding("right", "move(1, 0)", "Right", show=False, tooltip=MOVE),
+        Binding("enter", "select", "Details", tooltip="open the council under the cursor"),
     ]
 
     cursor: reactive[str | None] = reactive(None)
@@ -60,16 +63,27 @@ class CouncilMap(Widget, can_focus=True):
             self.council_id = council_id
             super().__init__()
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._store: ResultsStore | None = None
+    def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.night = night
         self._visible: list[Council] = []
         self._tiles: list[Tile] = []
         self._lines: list[Text] = []
         self._dirty = True
 
-    def show(self, store: ResultsStore, visible: list[Council]) -> None:
-        self._store = store
+    def on_mount(self) -> None:
+        self.night.changed.subscribe(self, self._changed, immediate=True)
+        self.show_councils()
+        if is_shown(self):  # its tab was chosen before it was mounted
+            self.focus()
+
+    def _changed(self, update: NightUpdate) -> None:
+        if update.councils or update.view_changed or update.reset:
+            self.show_councils()
+
+    def show_councils(self) -> None:
+        night = self.night
+        visible = night.view.councils(night.store)
         self._visible = visible
         ids = {c.id for c in visible}
         if self.cursor not in ids:
@@ -87,10 +101,10 @@ class CouncilMap(Widget, can_focus=True):
             self._layout()
 
     def _layout(self) -> None:
-        store = self._store
+        store = self.night.store
         width = max(20, (self.size.width or 80) - 2)
         self._tiles, self._lines = [], []
-        if store is None:
+        if not store.councils:
             return
         by_region: dict[str, list[Council]] = {}
         for council in self._visible:
@@ -133,8 +147,7 @@ class CouncilMap(Widget, can_focus=True):
     def _tile(self, council: Council, store: ResultsStore) -> Text:
         if council.has_result:
             code = council.control_after or "?"
-            colour = party_colour(code, store)
-            style = Style(color=contrast(colour), bgcolor=colour, bold=True)
+            style = chip_style(party_colour(code, store))
         else:
             code = {"counting": "cnt", "recount": "RCT", "cancelled": "x"}.get(council.status, "··")
             style = Style(color="#9a9a9a", bgcolor="#303030", dim=True)

@@ -3,28 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
 
-
-class OneLine(Widget):
-    """A one-line bar redrawn every second: it repaints itself only when its text changes,
-    and never asks for a new layout (``Static.update`` would, every time)."""
-
-    DEFAULT_CSS = """
-    OneLine { height: 1; }
-    """
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._text = Text()
-
-    def set_text(self, text: Text) -> None:
-        if text != self._text:
-            self._text = text
-            self.refresh()
-
-    def render(self) -> Text:
-        return self._text
+from tui.formatting import ago
+from tui.night import Night
+from tui.widgets.one_line import OneLine
 
 
 class FeedStatus(OneLine):
@@ -34,35 +16,50 @@ class FeedStatus(OneLine):
     FeedStatus.-stale { background: $warning 40%; }
     """
 
-    def show(
-        self,
-        *,
-        source: str,
-        updated: str | None,
-        next_poll: float | None,
-        error: str | None,
-        stale: bool,
-        rejected: int,
-        replay: str | None,
-    ) -> None:
+    def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.night = night
+
+    def on_mount(self) -> None:
+        self.night.ticked.subscribe(self, self._ticked, immediate=True)
+        self.show_health()
+
+    def _ticked(self, _: None) -> None:
+        self.show_health()
+
+    def show_health(self) -> None:
+        night = self.night
+        health = night.health
+        now = night.monotonic()
+        stale = health.stale(now)
+        updated = ago(now - health.last_update) if health.last_update is not None else None
         # Most urgent first, so that a narrow terminal still shows what matters.
         text = Text()
         if stale:
             text.append(" STALE ", style="bold reverse")
             text.append(" ")
-        if error:
-            text.append(error, style="bold")
+        if health.last_error:
+            text.append(health.last_error, style="bold")
             text.append(" · ")
-        if replay:
-            text.append(replay, style="bold")
+        if health.replay is not None:
+            text.append(replay_state(health.replay), style="bold")
             text.append(" · ")
         text.append(f"updated {updated}" if updated else "no data yet")
-        if next_poll is not None:
-            text.append(f" · next poll {max(0.0, next_poll):.0f} s")
+        if health.next_poll_at is not None:
+            text.append(f" · next poll {max(0.0, health.next_poll_at - now):.0f} s")
+        rejected = night.store.rejected_total
         if rejected:
-            text.append(f" · {rejected} bad record(s) rejected", style="yellow")
+            text.append(f" · {rejected} bad record(s) rejected", style=night.tones.warn)
         text.append(" · ")
-        text.append(source, style="dim")
-        self.set_class(bool(error) and not stale, "-error")
+        text.append(health.label, style="dim")
+        self.set_class(bool(health.last_error) and not stale, "-error")
         self.set_class(stale, "-stale")
         self.set_text(text)
+
+
+def replay_state(status: dict[str, object]) -> str:
+    state = "paused" if status.get("paused") else "playing"
+    if status.get("finished"):
+        state = "finished"
+    speed = status.get("speed", 1)
+    return f"REPLAY ×{float(speed) if isinstance(speed, int | float) else 1.0:g} {state}"

@@ -17,7 +17,7 @@ class FilterBar(Horizontal):
     FilterBar > Label { width: auto; padding: 0 1; }
     FilterBar > Input, FilterBar > Input:focus { border: none; height: 1; padding: 0; width: 1fr; }
     """
-    BINDINGS = [Binding("escape", "clear", "Clear filter")]
+    BINDINGS = [Binding("escape", "clear", "Clear filter", tooltip="clear the filter and close it")]
 
     class Changed(Message):
         def __init__(self, text: str, done: bool) -> None:
@@ -25,25 +25,20 @@ class FilterBar(Horizontal):
             self.done = done
             super().__init__()
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
         self._field = Input(placeholder="region or council name", id="filter-input", max_length=60)
 
     def compose(self) -> ComposeResult:
         yield Label("Filter:")
-
-    async def fill(self) -> None:
-        """Mount the input after the app's first frame: it is not needed before `/`."""
-        if not self._field.is_mounted:
-            await self.mount(self._field)
+        yield self._field
 
     @property
     def is_open(self) -> bool:
         return self.has_class("-open")
 
-    async def open(self, current: str) -> None:
+    def open(self, current: str) -> None:
         self.add_class("-open")
-        await self.fill()  # `/` pressed within the first frames
         self._field.value = current
         self._field.focus()
 

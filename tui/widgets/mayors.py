@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
 
 from feeds.store import ResultsStore
-from tui.view import party_chip, put_cell, status_text
+from tui.formatting import status_text
+from tui.night import Night, NightUpdate
+from tui.parties import party_chip
+from tui.widgets.cells import put_cell
+from tui.widgets.shown import is_shown
 
 if TYPE_CHECKING:
     from feeds.models import MayoralContest
@@ -29,12 +34,45 @@ def _votes(value: int | None) -> Text:
 
 
 class MayorsTable(DataTable[Text]):
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+    DEFAULT_CSS = """
+    MayorsTable { height: 1fr; }
+    """
+
+    def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
+        self.night = night
+        self._behind = True
         for key, label in COLUMNS:
             self.add_column(label, key=key)
 
+    def on_mount(self) -> None:
+        self.night.changed.subscribe(self, self._changed, immediate=True)
+        if is_shown(self):  # its tab was chosen before it was mounted
+            self.show_contests()
+            self.focus()
+
+    def _changed(self, update: NightUpdate) -> None:
+        changes = update.changes
+        if changes is None or changes.mayors or changes.meta or update.reset:
+            self._behind = True
+            if is_shown(self):
+                self.show_contests()
+
+    def on_show(self) -> None:
+        if self._behind:
+            self.show_contests()
+
+    def show_contests(self) -> None:
+        self._behind = False
+        night = self.night
+        store = night.store
+        regions = night.view.regions(store) if night.view.active else None
+        contests = [m for m in store.mayors.values() if regions is None or m.region in regions]
+        self.show(store, contests)
+
     def _rows(self, contest: MayoralContest, store: ResultsStore) -> dict[str, list[Text]]:
+        tones = self.night.tones
+        elected = tones.good + Style(bold=True)
         rows: dict[str, list[Text]] = {}
         candidates = contest.candidates or []
         ranked = sorted(
@@ -43,7 +81,7 @@ class MayorsTable(DataTable[Text]):
         if not ranked:
             rows[f"{contest.id}#0"] = [
                 Text(contest.name),
-                status_text(contest.status),
+                status_text(contest.status, tones),
                 Text(""),
                 Text(""),
                 Text(""),
@@ -53,12 +91,12 @@ class MayorsTable(DataTable[Text]):
         for index, candidate in enumerate(ranked):
             rows[f"{contest.id}#{index}"] = [
                 Text(contest.name if index == 0 else ""),
-                status_text(contest.status) if index == 0 else Text(""),
+                status_text(contest.status, tones) if index == 0 else Text(""),
                 Text(candidate.name),
                 party_chip(candidate.party, store, width=5),
                 _votes(candidate.first_round),
                 _votes(candidate.final_round),
-                Text("✔ elected", style="bold green") if candidate.elected else Text(""),
+                Text("✔ elected", style=elected) if candidate.elected else Text(""),
             ]
         return rows
 

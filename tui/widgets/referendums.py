@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
 from feeds.aggregate import ReferendumTotals, referendum_totals
 from feeds.store import ResultsStore
-from tui.view import Filter
+from tui.filter import Filter
+from tui.night import Night, NightUpdate
+from tui.tones import Tones
+from tui.widgets.shown import is_shown
 
-OPTION_STYLES = ("bold #4FA3E0", "bold #E0A84F", "bold #8FD16A", "bold #D16AB8")
+if TYPE_CHECKING:
+    from feeds.models import CountingArea
 
 
 def render_totals(
-    totals: ReferendumTotals, width: int, per_region: list[tuple[str, ReferendumTotals]]
+    totals: ReferendumTotals,
+    width: int,
+    per_region: list[tuple[str, ReferendumTotals]],
+    tones: Tones,
 ) -> Text:
     text = Text()
     text.append(totals.referendum.name, style="bold")
@@ -23,7 +33,7 @@ def render_totals(
     label_width = max((len(o.label) for o in totals.options), default=8)
     label_width = min(label_width, 24)
     for index, option in enumerate(totals.options):
-        style = OPTION_STYLES[index % len(OPTION_STYLES)]
+        style = tones.options[index % len(tones.options)]
         filled = round(bar_width * option.share / 100)
         text.append(option.label[:label_width].ljust(label_width) + " ")
         text.append("█" * filled, style=style)
@@ -40,9 +50,10 @@ def render_totals(
     labels = {o.option: o.label for o in totals.options}
     if totals.outcome is not None:
         state = "final result" if totals.final else "certain: cannot be caught"
-        text.append(f"Outcome: {labels[totals.outcome]} ({state})\n", style="bold green")
+        outcome = f"Outcome: {labels[totals.outcome]} ({state})\n"
+        text.append(outcome, style=tones.good + Style(bold=True))
     elif totals.leader is not None:
-        text.append(f"Leading: {labels[totals.leader]} (not yet certain)\n", style="yellow")
+        text.append(f"Leading: {labels[totals.leader]} (not yet certain)\n", style=tones.warn)
     else:
         text.append("No result yet\n", style="dim")
     if totals.outcome is None and totals.why_open and totals.areas_declared:
@@ -65,44 +76,61 @@ class ReferendumPanel(Static):
     ReferendumPanel { height: auto; padding: 0 1; }
     """
 
-    _shown: tuple[ResultsStore, Filter] | None = None
+    def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, markup=False)
+        self.night = night
+        self._behind = True
+
+    def on_mount(self) -> None:
+        self.night.changed.subscribe(self, self._changed, immediate=True)
+        self.show_totals()  # what arrived before it was mounted
+
+    def _changed(self, update: NightUpdate) -> None:
+        changes = update.changes
+        if changes is None or changes.changed_referendums or changes.meta or update.reset:
+            self._behind = True
+            if is_shown(self):
+                self.show_totals()
+
+    def on_show(self) -> None:
+        if self._behind:
+            self.show_totals()
 
     def on_resize(self) -> None:
-        # The bars are sized to the panel: shown before the first layout, they were guessed.
-        if self._shown is not None:
-            self.show(*self._shown)
+        # The bars are sized to the panel: drawn before the first layout, they were guessed.
+        self.show_totals()
 
-    def show(self, store: ResultsStore, view: Filter) -> None:
-        self._shown = (store, view)
-        regions = view.regions(store)
-        width = self.size.width or 80
-        blocks: list[Text] = []
-        for referendum in store.referendums.values():
-            all_areas = store.areas_of(referendum.id)
-            areas = [a for a in all_areas if a.region in regions or (not view.active)]
-            if not areas:
-                continue
-            whole = referendum_totals(referendum, all_areas)
-            totals = (
-                whole
-                if len(areas) == len(all_areas)
-                else referendum_totals(referendum, areas, whole=whole)
-            )
-            per_region: list[tuple[str, ReferendumTotals]] = []
-            if referendum.scope == "national":
-                by_region: dict[str, list] = {}
-                for area in areas:
-                    by_region.setdefault(area.region, []).append(area)
-                if len(by_region) > 1:
-                    per_region = [
-                        (
-                            store.region_name(code),
-                            referendum_totals(referendum, group, whole=whole),
-                        )
-                        for code, group in by_region.items()
-                    ]
-            blocks.append(render_totals(totals, width, per_region))
-        if not blocks:
-            self.update(Text("No referendums in this view.", style="dim"))
-        else:
-            self.update(Text("\n").join(blocks))
+    def show_totals(self) -> None:
+        self._behind = False
+        night = self.night
+        self.update(totals_text(night.store, night.view, self.size.width or 80, night.tones))
+
+
+def totals_text(store: ResultsStore, view: Filter, width: int, tones: Tones) -> Text:
+    regions = view.regions(store)
+    blocks: list[Text] = []
+    for referendum in store.referendums.values():
+        all_areas = store.areas_of(referendum.id)
+        areas = [a for a in all_areas if a.region in regions or (not view.active)]
+        if not areas:
+            continue
+        whole = referendum_totals(referendum, all_areas)
+        totals = (
+            whole
+            if len(areas) == len(all_areas)
+            else referendum_totals(referendum, areas, whole=whole)
+        )
+        per_region: list[tuple[str, ReferendumTotals]] = []
+        if referendum.scope == "national":
+            by_region: dict[str, list[CountingArea]] = {}
+            for area in areas:
+                by_region.setdefault(area.region, []).append(area)
+            if len(by_region) > 1:
+                per_region = [
+                    (store.region_name(code), referendum_totals(referendum, group, whole=whole))
+                    for code, group in by_region.items()
+                ]
+        blocks.append(render_totals(totals, width, per_region, tones))
+    if not blocks:
+        return Text("No referendums in this view.", style="dim")
+    return Text("\n").join(blocks)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
-from feeds.aggregate import Scoreboard, ScoreboardRow
+from feeds.aggregate import Scoreboard, ScoreboardRow, scoreboard
 from feeds.reference import NOC
 from feeds.store import ResultsStore
-from tui.view import party_chip, put_cell, signed
+from tui.formatting import signed
+from tui.night import Night, NightUpdate
+from tui.parties import party_chip
+from tui.tones import Tones
+from tui.widgets.cells import put_cell, same_cell
 
 COLUMNS = (
     ("party", "Party"),
@@ -24,15 +29,15 @@ COLUMNS = (
 )
 
 
-def _number(value: int | None, *, change: bool = False) -> Text:
+def _number(value: int | None, tones: Tones, *, change: bool = False) -> Text:
     if value is None:  # the feed has no such figures: unknown, never zero
         return Text("—", style="dim", justify="right")
     text = signed(value) if change else str(value)
-    style = ""
+    style: Style | str = ""
     if change and value > 0:
-        style = "green"
+        style = tones.good
     elif change and value < 0:
-        style = "red"
+        style = tones.bad
     return Text(text, style=style, justify="right")
 
 
@@ -53,6 +58,26 @@ class ScoreboardPanel(Vertical):
     ScoreboardPanel > #coverage { padding: 0 1; color: $text-muted; }
     """
 
+    def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.night = night
+
+    def on_mount(self) -> None:
+        self.night.changed.subscribe(self, self._changed, immediate=True)
+        self.show_board()
+
+    def _changed(self, update: NightUpdate) -> None:
+        changes = update.changes
+        if changes is None or update.councils or changes.projections or changes.meta:
+            self.show_board()
+
+    def show_board(self) -> None:
+        night = self.night
+        store = night.store
+        visible = night.view.councils(store)
+        board = scoreboard(visible, store.projections, store.parties, store.ward_tally)
+        self.show(board, store, night.view.describe(store))
+
     def compose(self) -> ComposeResult:
         yield Static("", id="declared", markup=False)
         table: DataTable[Text] = DataTable(
@@ -70,6 +95,7 @@ class ScoreboardPanel(Vertical):
                 f"seats {board.seats_declared:,} of {board.seats_total:,}"
             )
         )
+        tones = self.night.tones
         shares = {s.party: s for s in board.projections.shares} if board.projections else {}
         rows: list[ScoreboardRow] = [*board.rows, board.noc]
         table = self.query_one(DataTable)
@@ -86,10 +112,10 @@ class ScoreboardPanel(Vertical):
             is_noc = row.party == NOC
             wanted[row.party] = [
                 party_chip(row.party, store),
-                _number(row.councils),
-                _number(row.councils_change, change=True),
-                Text("") if is_noc else _number(row.councillors),
-                Text("") if is_noc else _number(row.councillors_change, change=True),
+                _number(row.councils, tones),
+                _number(row.councils_change, tones, change=True),
+                Text("") if is_noc else _number(row.councillors, tones),
+                Text("") if is_noc else _number(row.councillors_change, tones, change=True),
                 Text(f"{share.share:.0f}%" if share else "", justify="right"),
                 Text(
                     f"{share.change:+.0f}" if share and share.change is not None else "",
@@ -116,7 +142,7 @@ class ScoreboardPanel(Vertical):
                 changed = True
                 continue
             for (column, _), cell in zip(columns, cells, strict=True):
-                if table.get_cell(party, column) != cell:
+                if not same_cell(table.get_cell(party, column), cell):
                     put_cell(table, party, column, cell)
                     changed = True
         if changed:

@@ -2,31 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from tui.view import region_codes
+from tui.filter import Filter, region_codes
+from tui.night import Night
 
-if TYPE_CHECKING:
-    from tui.app import ElectionNightApp
+
+@runtime_checkable
+class NightScreen(Protocol):
+    """What the palette needs of the screen it was opened on."""
+
+    night: Night
+
+    def open_council(self, council_id: str) -> None: ...
+
+    def toggle_watch(self, council_id: str) -> None: ...
+
+
+Command = tuple[str, Callable[[], object], str]
 
 
 class ElectionCommands(Provider):
-    def _commands(self) -> list[tuple[str, object, str]]:
-        app: ElectionNightApp = self.app  # type: ignore[assignment]
-        store = app.store
-        commands: list[tuple[str, object, str]] = [
-            ("Filter: all of Great Britain", app.action_all_regions, "Clear the region filter"),
+    def _commands(self) -> list[Command]:
+        screen = self.screen
+        if not isinstance(screen, NightScreen):
+            return []
+        night = screen.night
+        store = night.store
+        commands: list[Command] = [
+            ("Filter: all of Great Britain", partial(night.set_view, Filter()), "Clear the filter"),
         ]
         for code in region_codes(store):
             commands.append(
                 (
                     f"Filter region: {store.region_name(code)}",
-                    partial(setattr, app, "region", code),
+                    partial(night.set_view, Filter(code)),
                     "Show only this region",
                 )
             )
@@ -34,15 +50,15 @@ class ElectionCommands(Provider):
             commands.append(
                 (
                     f"Jump to council: {council.name}",
-                    partial(app.open_council, council.id),
+                    partial(screen.open_council, council.id),
                     "Open its detail",
                 )
             )
-            verb = "Unwatch" if council.id in app.watchlist.ids else "Watch"
+            verb = "Unwatch" if council.id in night.watchlist.ids else "Watch"
             commands.append(
                 (
                     f"{verb} council: {council.name}",
-                    partial(app.toggle_watch, council.id),
+                    partial(screen.toggle_watch, council.id),
                     "Alerts when it declares",
                 )
             )
@@ -50,14 +66,14 @@ class ElectionCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self._commands()[:14]:
-            yield DiscoveryHit(Content(name), callback, text=name, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(Content(name), callback, text=name, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, callback, help_text in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, highlight(matcher, name), callback, text=name, help=help_text)  # type: ignore[arg-type]
+                yield Hit(score, highlight(matcher, name), callback, text=name, help=help_text)
 
 
 def highlight(matcher: Matcher, name: str) -> Content:

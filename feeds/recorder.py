@@ -1,0 +1,180 @@
+"""``record``: poll a live feed and write what changed to a recording, never losing what is
+already on disk (no overwriting, whole lines only, a clean error on a full disk)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, TextIO
+
+from feeds.client import Failed, FeedPoller, PollOutcome, PollSettings, Updated, poll_forever
+from feeds.news import news_of
+from feeds.sanitise import say
+
+if TYPE_CHECKING:
+    from feeds.recording import Header
+    from feeds.store import ResultsStore
+
+
+class RecordError(Exception):
+    """``record`` cannot go on (the output exists, the disk is full); the message is clean."""
+
+
+class _LineFile:
+    """The recording's file, written a whole line at a time. A line that cannot be written
+    whole (a full disk) is cut back off, so the file stays valid to its last whole line."""
+
+    def __init__(self, handle: BinaryIO, name: str) -> None:
+        self.handle = handle
+        self.name = name
+        self.lines = 0
+
+    def write(self, text: str) -> int:
+        position = self.handle.tell()
+        data = memoryview(text.encode("utf-8"))
+        try:
+            while data:  # unbuffered: each write is one system call, and may be partial
+                written = self.handle.write(data)
+                data = data[written or 0 :]
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            try:
+                self.handle.truncate(position)
+            except OSError:
+                pass
+            raise RecordError(
+                f"cannot write to {self.name} ({reason}); it is valid up to its last whole line"
+            ) from None
+        self.lines += 1
+        return len(text)
+
+    def flush(self) -> None:
+        pass  # every write is flushed
+
+
+def _open_output(output: Path, append: bool) -> tuple[BinaryIO, Header | None, int]:
+    """The output file, and with ``append`` the header and last offset of what it holds."""
+    from feeds.recording import RecordingError, read_recording
+
+    if not append:
+        try:
+            return output.open("xb", buffering=0), None, 0
+        except FileExistsError:
+            raise RecordError(
+                f"{output} exists: give another name, or --append to continue that recording"
+            ) from None
+        except OSError as error:
+            raise RecordError(f"cannot create {output} ({error.strerror or error})") from None
+    if not output.exists() or output.stat().st_size == 0:
+        return output.open("ab", buffering=0), None, 0
+    if output.suffix == ".gz":
+        raise RecordError("--append cannot continue a compressed recording")
+    try:
+        existing = read_recording(output)
+    except RecordingError as error:
+        raise RecordError(f"cannot append: {error}") from None
+    handle = output.open("r+b", buffering=0)
+    handle.seek(0, 2)
+    if handle.tell() and not _ends_with_newline(handle):
+        handle.write(b"\n")  # a cut last line stays a bad line, on its own
+    return handle, existing.header, existing.duration_ms
+
+
+def _ends_with_newline(handle: BinaryIO) -> bool:
+    handle.seek(-1, 2)
+    last = handle.read(1)
+    handle.seek(0, 2)
+    return last == b"\n"
+
+
+async def record(
+    url: str,
+    output: Path,
+    settings: PollSettings,
+    *,
+    stop: asyncio.Event,
+    until: Callable[[ResultsStore], bool] | None = None,
+    log: TextIO = sys.stderr,
+    append: bool = False,
+    wall_clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> int:
+    """Poll ``url`` and write what changed to ``output`` until ``stop`` is set (or ``until``
+    says the state is complete). Feed errors are reported, never recorded. Returns lines
+    written. A new file is never written over; ``append`` continues an existing recording
+    (one header, offsets carrying on from its start time). Raises ``RecordError``."""
+    from feeds.recording_writer import RecordingWriter
+
+    handle, header, last_t = _open_output(output, append)
+    poller = FeedPoller(url, settings=settings)
+    began = time.monotonic()
+    started_at = header.started_at if header is not None else None
+    # Offsets run from the recording's start time, so that an appended part carries on in
+    # step with the clock; without one (an old recording), from its last line onwards.
+    base = None if started_at is not None else last_t + (1000 if header is not None else 0)
+    if header is None:
+        started_at = wall_clock()
+    sink = _LineFile(handle, output.name)
+    writer: RecordingWriter | None = None
+    failure: RecordError | None = None
+    resync = False  # a change was not written: the next line is the whole state
+
+    def offset() -> int:
+        if base is not None:
+            t = base + int((time.monotonic() - began) * 1000)
+        else:
+            assert started_at is not None
+            t = int((wall_clock() - started_at).total_seconds() * 1000)
+        return max(t, last_t)
+
+    def on_outcome(outcome: PollOutcome) -> None:
+        nonlocal writer, failure, resync
+        store = poller.store
+        if isinstance(outcome, Failed):
+            say(
+                f"feed error (not recorded): {outcome.reason}; retrying in "
+                f"{outcome.next_poll:.1f} s",
+                log,
+            )
+            return
+        if not isinstance(outcome, Updated):
+            return
+        try:
+            if writer is None:
+                writer = RecordingWriter(
+                    sink,
+                    source=url,
+                    election=store.election.id if store.election else None,
+                    started_at=started_at,
+                    header=header is None,
+                )
+                writer.keyframe(offset(), store)  # the whole state first, appending too
+            elif outcome.snapshot or (resync and not outcome.changes.empty):
+                writer.keyframe(offset(), store)
+                resync = False
+            elif not outcome.changes.empty:
+                writer.change(offset(), store, outcome.changes)
+                # What the recording just caught, as the app's ticker tells it.
+                for item in news_of(outcome.changes, store, now=wall_clock()):
+                    say(f"recorded: {item.text}", log)
+        except RecordError as error:
+            failure = error
+            stop.set()
+            return
+        except Exception:
+            resync = True  # poll_forever reports it; nothing the feed sent is lost
+            raise
+        if until is not None and until(store):
+            stop.set()
+
+    try:
+        await poll_forever(poller, on_outcome, stop, report=lambda line: say(line, log))
+    finally:
+        await poller.aclose()
+        handle.close()  # unbuffered: nothing is left to write
+    if failure is not None:
+        raise failure
+    return sink.lines

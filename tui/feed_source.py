@@ -1,0 +1,16 @@
+"""Where the app's data comes from: a poller, and replay controls when it is a replay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from feeds.client import FeedPoller
+from tui.replay_control import ReplayControl
+
+
+@dataclass
+class FeedSource:
+    label: str
+    poller: FeedPoller | None = None
+    replay: ReplayControl | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. a recording's skipped lines

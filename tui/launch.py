@@ -1,0 +1,69 @@
+"""Starting the app: on a feed URL, or on a recording replayed through its own server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from feeds.client import FeedPoller, PollSettings
+from tui.app import ElectionNightApp
+from tui.feed_source import FeedSource
+from tui.replay_control import ReplayControl
+
+
+def make_app(
+    url: str | None,
+    *,
+    settings: PollSettings | None = None,
+    replay_url: str | None = None,
+    replay_token: str | None = None,
+    label: str | None = None,
+    **kwargs: Any,
+) -> ElectionNightApp:
+    """Build the app for a feed URL (and replay controls when it is a replay server)."""
+    poller = FeedPoller(url, settings=settings) if url else None
+    replay = ReplayControl(replay_url, token=replay_token) if replay_url else None
+    source = FeedSource(label or url or "no feed", poller, replay)
+    return ElectionNightApp(source, **kwargs)
+
+
+def replay_connector(
+    path: str | Path, *, speed: float, start: str | None, faults: str | None
+) -> Callable[[], tuple[FeedSource, Callable[[], None]]]:
+    """Reads the recording and starts its replay server on a free loopback port (in a
+    thread, when the app calls it); the app then polls it like any live feed."""
+
+    def connect() -> tuple[FeedSource, Callable[[], None]]:
+        import httpx  # noqa: F401  (loaded here, off the UI thread, before the first poll)
+
+        from feeds.replay import open_replay
+        from feeds.replay_server import ServerThread, create_app, new_control_token
+
+        feed = open_replay(path, speed=speed, start=start, faults=faults)
+        token = new_control_token()
+        server = ServerThread(create_app(feed, control_token=token)).start()
+        poller = FeedPoller(
+            f"{server.url}/feed",
+            settings=PollSettings(interval=0.5, min_interval=0.25, stale_after=20),
+        )
+        control = ReplayControl(server.url, token=token)
+        source = FeedSource(f"replay of {Path(path).name}", poller, control)
+        source.notes.extend(feed.recording.warnings)
+        return source, server.stop
+
+    return connect
+
+
+def run_replay(path: str | Path, *, speed: float, start: str | None, faults: str | None) -> int:
+    app = ElectionNightApp(
+        FeedSource(f"replay of {Path(path).name}"),
+        connect=replay_connector(path, speed=speed, start=start, faults=faults),
+    )
+    app.run()
+    return app.return_code or 0
+
+
+def run_watch(url: str, settings: PollSettings) -> int:
+    make_app(url, settings=settings).run()
+    return 0

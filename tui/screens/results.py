@@ -1,0 +1,171 @@
+"""The results view: title, the tabs of the night, the filter, the status line.
+
+The tabs not on screen at start are ``Lazy``: mounted just after the first frame, each widget
+then draws itself from the night as it stands and follows it from there.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from tui.filter import Filter, region_codes
+from tui.night import Night
+from tui.palette import ElectionCommands
+from tui.screens.council_detail import CouncilDetail, WardTable
+from tui.screens.help import help_section
+from tui.widgets.council_list import CouncilTable
+from tui.widgets.council_map import CouncilMap
+from tui.widgets.feed_log import FeedLog
+from tui.widgets.feed_status import FeedStatus
+from tui.widgets.filter_bar import FilterBar
+from tui.widgets.lazy_view import LazyView
+from tui.widgets.mayors import MayorsTable
+from tui.widgets.referendums import ReferendumPanel
+from tui.widgets.scoreboard import ScoreboardPanel
+from tui.widgets.ticker import Ticker
+from tui.widgets.title_bar import TestBanner, TitleBar
+
+WIDE = 130
+TABS = ("overview", "councils", "map", "referendums", "mayors", "log")
+TAB_KEYS = "show a view: Overview, Councils, Map, Referendums, Mayors, Log"
+
+
+class ResultsScreen(Screen[None]):
+    COMMANDS = App.COMMANDS | {ElectionCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+    BINDINGS = [
+        Binding("r", "next_region", "Region", tooltip="next region"),
+        Binding("R", "previous_region", "Prev region", show=False, tooltip="previous region"),
+        Binding("0", "all_regions", "All GB", show=False, tooltip="all of Great Britain"),
+        Binding(
+            "slash",
+            "open_filter",
+            "Filter",
+            tooltip="filter by region or council name as you type; Enter keeps, Escape clears",
+        ),
+        *[
+            Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False, tooltip=TAB_KEYS)
+            for i, tab in enumerate(TABS)
+        ],
+    ]
+
+    def __init__(self, night: Night) -> None:
+        super().__init__()
+        self.night = night
+
+    def compose(self) -> ComposeResult:
+        night = self.night
+        yield TitleBar(night, id="title-bar")
+        yield TestBanner(night, id="test-banner")
+        with TabbedContent(initial="overview"):
+            with TabPane("1 Overview", id="overview"):
+                with VerticalScroll(id="overview-scroll"):
+                    with Horizontal(id="overview-columns"):
+                        with Vertical(id="overview-left"):
+                            yield ScoreboardPanel(night, id="scoreboard")
+                            yield ReferendumPanel(night, id="overview-referendums")
+                        with Vertical(id="overview-right"):
+                            yield Static("Latest declarations", classes="heading")
+                            yield Ticker(night, id="latest")
+            with TabPane("2 Councils", id="councils"):
+                yield LazyView(CouncilTable(night, id="council-table"))
+            with TabPane("3 Map", id="map"):
+                yield LazyView(VerticalScroll(CouncilMap(night, id="council-map")))
+            with TabPane("4 Referendums", id="referendums"):
+                yield LazyView(VerticalScroll(ReferendumPanel(night, id="referendum-panel")))
+            with TabPane("5 Mayors", id="mayors"):
+                yield LazyView(MayorsTable(night, id="mayors-table"))
+            with TabPane("6 Log", id="log"):
+                yield LazyView(FeedLog(night, id="feed-log"))
+        yield FilterBar(id="filter-bar")
+        yield FeedStatus(night, id="feed-status")
+        yield Footer()
+
+    @staticmethod
+    def help_sections() -> list[tuple[str, list[Binding]]]:
+        return [
+            help_section("Views and filter", ResultsScreen, FilterBar),
+            help_section("Councils", CouncilTable),
+            help_section("Map", CouncilMap),
+            help_section("Council detail", CouncilDetail, WardTable),
+        ]
+
+    # Filtering by region and name.
+
+    def set_region(self, region: str | None) -> None:
+        self.night.set_view(Filter(region, self.night.view.text))
+
+    def _cycle_region(self, step: int) -> None:
+        store = self.night.store
+        held = {council.region for council in store.councils.values()}
+        codes = [code for code in region_codes(store) if code in held]
+        if not codes:
+            return
+        region = self.night.view.region
+        if region not in codes:
+            self.set_region(codes[0] if step > 0 else codes[-1])
+        else:
+            index = codes.index(region) + step
+            self.set_region(codes[index] if 0 <= index < len(codes) else None)
+
+    def action_next_region(self) -> None:
+        self._cycle_region(1)
+
+    def action_previous_region(self) -> None:
+        self._cycle_region(-1)
+
+    def action_all_regions(self) -> None:
+        self.night.set_view(Filter())
+
+    def action_open_filter(self) -> None:
+        self.query_one(FilterBar).open(self.night.view.text)
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        self.night.set_view(Filter(self.night.view.region, event.text.strip()))
+        if event.done:
+            self.query_one(TabbedContent).focus()
+            self._focus_active_tab()
+
+    # Tabs.
+
+    def _focus_active_tab(self) -> None:
+        targets: dict[str, type[Widget]] = {
+            "councils": CouncilTable,
+            "map": CouncilMap,
+            "mayors": MayorsTable,
+        }
+        wanted = targets.get(self.query_one(TabbedContent).active)
+        for target in self.query(wanted) if wanted is not None else []:
+            target.focus()  # once mounted (its tab is lazy)
+            break
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        self._focus_active_tab()
+
+    # Councils: detail and watching.
+
+    @on(CouncilTable.Selected)
+    @on(CouncilMap.Selected)
+    def _open_detail(self, event: CouncilTable.Selected | CouncilMap.Selected) -> None:
+        self.open_council(event.council_id)
+
+    def open_council(self, council_id: str) -> None:
+        if council_id in self.night.store.councils:
+            self.app.push_screen(CouncilDetail(self.night, council_id))
+
+    @on(CouncilTable.WatchToggled)
+    def _watch_toggled(self, event: CouncilTable.WatchToggled) -> None:
+        self.toggle_watch(event.council_id)
+
+    def toggle_watch(self, council_id: str) -> None:
+        message = self.night.toggle_watch(council_id)
+        if message:
+            self.notify(message, timeout=3)
