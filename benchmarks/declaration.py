@@ -1,0 +1,111 @@
+"""2. A declaration to its frame; 4. a filter keystroke to its frame."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+
+from benchmarks.harness import (
+    Figure,
+    four_hundred_councils,
+    holding,
+    make_bench_app,
+    median,
+    p95,
+    paint_frame,
+    render_frame,
+)
+
+
+async def bench_declaration_and_filter(samples: int) -> list[Figure]:
+    from feeds.client import Updated
+    from feeds.parse import parse_answer
+    from feeds.recording_writer import dump_record
+
+    _, final, start, copies = four_hundred_councils()
+    store = holding(start, copies)
+    declared = [c for c in final.councils.values()][:samples]
+    bodies = []
+    for seq, council in enumerate(declared, start=2):
+        document = {
+            "format": "election-night/1",
+            "kind": "changes",
+            "seq": seq,
+            "since": seq - 1,
+            "councils": [dump_record(council.model_copy(update={"revision": 99}))],
+        }
+        bodies.append(json.dumps(document).encode())
+    latencies, renders, filters, filters_list = [], [], [], []
+    with tempfile.TemporaryDirectory() as config:
+        app = make_bench_app(store, config)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.pause()
+            for body in bodies:
+                t0 = time.perf_counter()
+                changes = app.night.store.apply(parse_answer(body))
+                app.apply_outcome(Updated(changes, app.night.store.seq or 0, False, 1.0))
+                paint_frame(app)
+                latencies.append((time.perf_counter() - t0) * 1000)
+                app.clear_notifications()
+                await pilot.pause()
+                t0 = time.perf_counter()
+                render_frame(app)
+                renders.append((time.perf_counter() - t0) * 1000)
+            for _ in range(24):
+                t0 = time.perf_counter()
+                app.results.action_next_region()
+                paint_frame(app)
+                filters.append((time.perf_counter() - t0) * 1000)
+                await pilot.pause()
+            await pilot.press("2")  # the same keys with the council list on screen
+            await pilot.pause()
+            for _ in range(24):
+                t0 = time.perf_counter()
+                app.results.action_next_region()
+                paint_frame(app)
+                filters_list.append((time.perf_counter() - t0) * 1000)
+                await pilot.pause()
+    reference = median(renders)
+    # Reference: a full repaint of the unchanged screen (every line, not just what changed).
+    return [
+        Figure(
+            "new declaration to the frame showing it (400 councils), median",
+            median(latencies),
+            "ms",
+            reference,
+            "full repaint of the screen",
+            "median <= 20 ms",
+            median(latencies) <= 20,
+            f"{len(latencies)} declarations",
+        ),
+        Figure(
+            "new declaration to the frame showing it (400 councils), p95",
+            p95(latencies),
+            "ms",
+            p95(renders),
+            "full repaint, p95",
+            "p95 <= 50 ms",
+            p95(latencies) <= 50,
+        ),
+        Figure(
+            "region filter keystroke to repainted screen (400 councils), median",
+            median(filters),
+            "ms",
+            reference,
+            "full repaint of the screen",
+            "<= 50 ms",
+            median(filters) <= 50,
+            f"max {max(filters):.1f} ms over 24 keys (overview on screen)",
+        ),
+        Figure(
+            "region filter keystroke, council list on screen (400 councils), median",
+            median(filters_list),
+            "ms",
+            reference,
+            "full repaint of the screen",
+            "<= 50 ms",
+            median(filters_list) <= 50,
+            f"max {max(filters_list):.1f} ms over 24 keys",
+        ),
+    ]

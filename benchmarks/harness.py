@@ -1,0 +1,171 @@
+"""The shared harness: figures, statistics, frames, the bench app, probes in a fresh process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+
+TOKEN = "test-control-token"
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "latest.jsonl"
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    reference: float | None
+    reference_name: str
+    target: str
+    met: bool
+    note: str = ""
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def render_frame(app) -> None:  # noqa: ANN001
+    """A full repaint of the whole screen, as the driver would write it (the reference)."""
+    console = Console(
+        file=io.StringIO(), force_terminal=True, color_system="truecolor", width=app.size.width
+    )
+    console.print(app.screen._compositor.render_update(full=True), end="")
+
+
+def paint_frame(app) -> None:  # noqa: ANN001
+    """The frame Textual paints next, now: layout if needed, then the changed regions, written
+    through the app's driver. This is Screen._on_timer_update, which the screen's update
+    timer would otherwise run on its next tick."""
+    app.screen._on_timer_update()
+
+
+def four_hundred_councils():  # noqa: ANN201
+    """The bundled night's 200 councils, declared, and 200 more copies of them under new ids."""
+    from feeds.bundled import BUNDLED_NIGHT
+    from feeds.recording import read_recording
+
+    recording = read_recording(BUNDLED_NIGHT)
+    final = recording.state_at(recording.duration_ms)
+    start = recording.state_at(0)
+    copies = []
+    for index, council in enumerate(list(start.councils.values())):
+        copies.append(
+            council.model_copy(
+                update={
+                    "id": council.id.replace("local.", "local.copy-"),
+                    "code": f"E{99000000 + index:08d}",
+                    "name": council.name + " (copy)",
+                }
+            )
+        )
+    return recording, final, start, copies
+
+
+def holding(state, copies):  # noqa: ANN001, ANN201
+    """A store with ``state``'s councils and the copies: 400 councils."""
+    from feeds.answer import Answer
+    from feeds.store import ResultsStore
+
+    store = ResultsStore()
+    store.apply(
+        Answer(
+            kind="snapshot",
+            seq=1,
+            election=state.election,
+            regions=list(state.regions.values()),
+            parties=list(state.parties.values()),
+            councils=[*state.councils.values(), *copies],
+        )
+    )
+    return store
+
+
+def make_bench_app(store, config: str, size=(160, 50)):  # noqa: ANN001, ANN201
+    from tui.app import ElectionNightApp
+    from tui.feed_source import FeedSource
+    from tui.watchlist import WatchList
+
+    return ElectionNightApp(
+        FeedSource("benchmark"),
+        store=store,
+        poll=False,
+        watchlist=WatchList(Path(config) / "w.json"),
+        clock=lambda: dt.datetime(2022, 5, 6, 3, tzinfo=dt.UTC),
+        monotonic=lambda: 0.0,
+    )
+
+
+# 2. Declaration to frame; 4. filter keystroke --------------------------------------------------
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: a child's ru_maxrss starts
+    at its parent's peak (it survives fork and exec), VmHWM starts afresh at exec."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_probe(name: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--probe", name],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+class ServeProcess:
+    """`election-night serve` in its own process, so its CPU is not counted as the app's."""
+
+    def __init__(self, start: str) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tui.cli", "serve", "--port", str(self.port), "--start", start],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.url}/replay", timeout=1)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("serve did not start")
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)

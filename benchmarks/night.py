@@ -1,0 +1,110 @@
+"""3. The whole night at maximum speed; 6. peak memory (each in a fresh process)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.harness import TOKEN, Figure, paint_frame, peak_rss_mib, run_probe
+
+
+def night_probe() -> dict[str, float]:
+    """Runs in a subprocess: the app, headless, against the replay server at top speed."""
+    from feeds.bundled import BUNDLED_NIGHT
+    from feeds.client import PollSettings
+    from feeds.recording import read_recording
+    from feeds.replay import MAX_SPEED, ReplayFeed, VirtualClock
+    from feeds.replay_server import ServerThread, create_app
+    from feeds.synthetic import with_referendum
+    from tui.launch import make_app
+    from tui.watchlist import WatchList
+
+    t_start = time.perf_counter()
+    recording = with_referendum(read_recording(BUNDLED_NIGHT))
+    final_seq = len(recording.events)
+    clock = VirtualClock(recording.duration_ms, speed=MAX_SPEED, paused=True)
+    feed = ReplayFeed(recording, clock)
+    gaps: list[float] = []
+    result: dict[str, float] = {}
+    with (
+        ServerThread(create_app(feed, control_token=TOKEN)) as server,
+        tempfile.TemporaryDirectory() as config,
+    ):
+        app = make_app(
+            f"{server.url}/feed",
+            replay_url=server.url,
+            replay_token=TOKEN,
+            settings=PollSettings(interval=0.02, min_interval=0.02),
+            watchlist=WatchList(Path(config) / "w.json"),
+        )
+        original = app.apply_changes
+
+        def timed(changes, snapshot: bool = False) -> None:  # noqa: ANN001
+            nonlocal t_play
+            if clock.paused:  # the first answer (the opening state) is in: play the night
+                t_play = time.perf_counter()
+                clock.resume()
+            t0 = time.perf_counter()
+            original(changes, snapshot)
+            paint_frame(app)
+            gaps.append((time.perf_counter() - t0) * 1000)
+            if app.night.store.seq == final_seq:
+                result["seconds"] = time.perf_counter() - t_play
+                app.exit()
+
+        app.apply_changes = timed  # type: ignore[method-assign]
+        t_play = 0.0
+        app.run(headless=True, size=(160, 50))
+    result["max_gap_ms"] = max(gaps) if gaps else 0.0
+    result["frames"] = len(gaps)
+    result["events"] = final_seq
+    result["load_seconds"] = t_play - t_start
+    result["maxrss_mib"] = peak_rss_mib()
+    return result
+
+
+def minimal_memory_probe() -> dict[str, float]:
+    from textual.app import App
+
+    class Minimal(App[None]):
+        def on_mount(self) -> None:
+            self.call_after_refresh(self.exit)
+
+    Minimal().run(headless=True, size=(160, 50))
+    return {"maxrss_mib": peak_rss_mib()}
+
+
+def bench_night() -> list[Figure]:
+    night = run_probe("night")
+    minimal = run_probe("minimal-memory")
+    return [
+        Figure(
+            "whole night at maximum replay speed (bundled + 382-area referendum) to final frame",
+            night["seconds"],
+            "s",
+            night["load_seconds"],
+            "loading and indexing the recording",
+            "<= 5 s",
+            night["seconds"] <= 5,
+            f"{int(night['frames'])} frames for {int(night['events'])} events",
+        ),
+        Figure(
+            "longest frame during that night (apply + paint)",
+            night["max_gap_ms"],
+            "ms",
+            None,
+            "",
+            "<= 100 ms",
+            night["max_gap_ms"] <= 100,
+        ),
+        Figure(
+            "peak memory for the whole night (max RSS)",
+            night["maxrss_mib"],
+            "MiB",
+            minimal["maxrss_mib"],
+            "minimal Textual app max RSS",
+            "<= 120 MB (ward-level night)",
+            night["maxrss_mib"] * 1.048576 <= 120,
+        ),
+    ]

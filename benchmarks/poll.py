@@ -1,0 +1,74 @@
+"""7. One 304 poll, and snapshot validation beside json.loads."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+
+from benchmarks.harness import Figure, ServeProcess, four_hundred_councils, holding, median, p95
+
+
+async def bench_poll_and_validate(samples: int) -> list[Figure]:
+    from feeds.client import FeedPoller, PollSettings, Unchanged
+    from feeds.parse import parse_answer
+    from feeds.recording_writer import state_body
+
+    server = ServeProcess(start="100h")
+    try:
+        poller = FeedPoller(f"{server.url}/feed", settings=PollSettings())
+        await poller.poll()  # the snapshot
+        await poller.poll()  # the first "changes since" document: its own ETag from here on
+        poll_ms, raw_ms = [], []
+        async with httpx.AsyncClient() as client:
+            etag = (await client.get(f"{server.url}/feed")).headers["ETag"]
+            for _ in range(samples):
+                t0 = time.perf_counter()
+                outcome = await poller.poll()
+                poll_ms.append((time.perf_counter() - t0) * 1000)
+                assert isinstance(outcome, Unchanged)
+                t0 = time.perf_counter()
+                response = await client.get(f"{server.url}/feed", headers={"If-None-Match": etag})
+                raw_ms.append((time.perf_counter() - t0) * 1000)
+                assert response.status_code == 304
+        await poller.aclose()
+    finally:
+        server.close()
+
+    _, final, _, copies = four_hundred_councils()
+    store = holding(final, copies)
+    body = json.dumps(
+        {"format": "election-night/1", "kind": "snapshot", "seq": 1, **state_body(store)}
+    ).encode()
+    validate_ms, json_ms = [], []
+    for _ in range(max(20, samples // 4)):
+        t0 = time.perf_counter()
+        answer = parse_answer(body)
+        validate_ms.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        json.loads(body)
+        json_ms.append((time.perf_counter() - t0) * 1000)
+    assert len(answer.councils) == 400
+    return [
+        Figure(
+            "one unchanged poll (304) on loopback, median",
+            median(poll_ms),
+            "ms",
+            median(raw_ms),
+            "bare httpx conditional GET, same server",
+            "<= 2 ms",
+            median(poll_ms) <= 2,
+            f"{samples} polls; p95 {p95(poll_ms):.2f} ms",
+        ),
+        Figure(
+            "400-council snapshot validated, median",
+            median(validate_ms),
+            "ms",
+            median(json_ms),
+            "json.loads of the same bytes",
+            "<= 10 ms",
+            median(validate_ms) <= 10,
+            f"{len(body) // 1024} KiB",
+        ),
+    ]
