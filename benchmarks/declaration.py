@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from functools import partial
 
 from benchmarks.harness import (
     Figure,
@@ -14,12 +15,11 @@ from benchmarks.harness import (
     median,
     p95,
     paint_frame,
-    render_frame,
+    time_to_frame,
 )
 
 
 async def bench_declaration_and_filter(samples: int) -> list[Figure]:
-    from feeds.client import Updated
     from feeds.parse import parse_answer
     from feeds.recording_writer import dump_record
 
@@ -36,22 +36,13 @@ async def bench_declaration_and_filter(samples: int) -> list[Figure]:
             "councils": [dump_record(council.model_copy(update={"revision": 99}))],
         }
         bodies.append(json.dumps(document).encode())
-    latencies, renders, filters, filters_list = [], [], [], []
+    filters, filters_list = [], []
     with tempfile.TemporaryDirectory() as config:
         app = make_bench_app(store, config)
         async with app.run_test(size=(160, 50)) as pilot:
             await pilot.pause()
-            for body in bodies:
-                t0 = time.perf_counter()
-                changes = app.night.store.apply(parse_answer(body))
-                app.apply_outcome(Updated(changes, app.night.store.seq or 0, False, 1.0))
-                paint_frame(app)
-                latencies.append((time.perf_counter() - t0) * 1000)
-                app.clear_notifications()
-                await pilot.pause()
-                t0 = time.perf_counter()
-                render_frame(app)
-                renders.append((time.perf_counter() - t0) * 1000)
+            polls = [(partial(parse_answer, body), seq) for seq, body in enumerate(bodies, 2)]
+            latencies, renders = await time_to_frame(app, pilot, polls)
             for _ in range(24):
                 t0 = time.perf_counter()
                 app.results.action_next_region()

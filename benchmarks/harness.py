@@ -169,3 +169,24 @@ class ServeProcess:
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(10)
+
+
+async def time_to_frame(app, pilot, polls) -> tuple[list[float], list[float]]:  # noqa: ANN001
+    """Each poll ``(make_answer, seq)``: the answer made (parsed, for a body), applied and
+    painted, timed; beside each, the full repaint of the screen as the reference."""
+    from feeds.client import Updated
+
+    latencies: list[float] = []
+    renders: list[float] = []
+    for make_answer, seq in polls:
+        t0 = time.perf_counter()
+        changes = app.night.store.apply(make_answer())
+        app.apply_outcome(Updated(changes, seq, False, 1.0))
+        paint_frame(app)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        app.clear_notifications()
+        await pilot.pause()
+        t0 = time.perf_counter()
+        render_frame(app)
+        renders.append((time.perf_counter() - t0) * 1000)
+    return latencies, renders

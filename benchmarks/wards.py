@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import tempfile
-import time
 
-from benchmarks.harness import Figure, make_bench_app, median, p95, paint_frame, render_frame
+from benchmarks.harness import Figure, make_bench_app, median, p95, time_to_frame
 
 
 async def bench_ward_declarations(samples: int) -> list[Figure]:
     """The ward-level 2022 night held (200 councils, 3,965 wards, 21,029 candidates): each
     line of the recording after 03:00 (the wards and councils one poll brings) to its frame."""
     from feeds.bundled import BUNDLED_NIGHT
-    from feeds.client import Updated
     from feeds.recording import read_recording
 
     recording = read_recording(BUNDLED_NIGHT)
@@ -20,22 +18,12 @@ async def bench_ward_declarations(samples: int) -> list[Figure]:
     store = recording.state_at(moment)
     events = [e for e in recording.events if e.t > moment and not e.keyframe and e.answer.wards]
     events = events[:samples]
-    latencies, renders = [], []
     with tempfile.TemporaryDirectory() as config:
         app = make_bench_app(store, config)
         async with app.run_test(size=(160, 50)) as pilot:
             await pilot.pause()
-            for event in events:
-                t0 = time.perf_counter()
-                changes = app.night.store.apply(event.answer)
-                app.apply_outcome(Updated(changes, event.seq, False, 1.0))
-                paint_frame(app)
-                latencies.append((time.perf_counter() - t0) * 1000)
-                app.clear_notifications()
-                await pilot.pause()
-                t0 = time.perf_counter()
-                render_frame(app)
-                renders.append((time.perf_counter() - t0) * 1000)
+            polls = [(lambda e=event: e.answer, event.seq) for event in events]
+            latencies, renders = await time_to_frame(app, pilot, polls)
     wards = sum(len(e.answer.wards) for e in events)
     return [
         Figure(
