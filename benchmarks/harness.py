@@ -174,7 +174,7 @@ class ServeProcess:
 async def time_to_frame(app, pilot, polls) -> tuple[list[float], list[float]]:  # noqa: ANN001
     """Each poll ``(make_answer, seq)``: the answer made (parsed, for a body), applied and
     painted, timed; beside each, the full repaint of the screen as the reference."""
-    from feeds.client import Updated
+    from feeds.polling import Updated
 
     latencies: list[float] = []
     renders: list[float] = []

@@ -11,7 +11,7 @@ from benchmarks.harness import Figure, ServeProcess
 
 
 async def bench_idle_cpu(seconds: float) -> list[Figure]:
-    from feeds.client import PollSettings
+    from feeds.polling import PollSettings
     from tui.launch import make_app
     from tui.watchlist import WatchList
 

@@ -12,7 +12,7 @@ from benchmarks.harness import TOKEN, Figure, paint_frame, peak_rss_mib, run_pro
 def night_probe() -> dict[str, float]:
     """Runs in a subprocess: the app, headless, against the replay server at top speed."""
     from feeds.bundled import BUNDLED_NIGHT
-    from feeds.client import PollSettings
+    from feeds.polling import PollSettings
     from feeds.recording import read_recording
     from feeds.replay import MAX_SPEED, ReplayFeed, VirtualClock
     from feeds.replay_server import ServerThread, create_app

@@ -11,8 +11,9 @@ from benchmarks.harness import Figure, ServeProcess, four_hundred_councils, hold
 
 
 async def bench_poll_and_validate(samples: int) -> list[Figure]:
-    from feeds.client import FeedPoller, PollSettings, Unchanged
+    from feeds.client import FeedPoller
     from feeds.parse import parse_answer
+    from feeds.polling import PollSettings, Unchanged
     from feeds.recording_writer import state_body
 
     server = ServeProcess(start="100h")

@@ -39,7 +39,7 @@ def replay(with_data: bool) -> float:
     gc.disable()  # exactly as `election-night` (tui.cli.cmd_replay) starts; the app re-enables it
 
     from feeds.bundled import BUNDLED_NIGHT
-    from feeds.client import PollOutcome
+    from feeds.polling import PollOutcome
     from tui.app import ElectionNightApp
     from tui.feed_source import FeedSource
     from tui.launch import replay_connector

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from feeds.client import Failed, FeedPoller, PollOutcome, PollSettings, Updated, poll_forever
+from feeds.client import FeedPoller, poll_forever
 from feeds.news import news_of
+from feeds.polling import Failed, PollOutcome, PollSettings, Updated
 from feeds.sanitise import say
 
 if TYPE_CHECKING:

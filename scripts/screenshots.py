@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from feeds.bundled import BUNDLED_NIGHT
-from feeds.client import Updated
+from feeds.polling import Updated
 from feeds.recording import read_recording
 from tui.app import ElectionNightApp
 from tui.feed_source import FeedSource

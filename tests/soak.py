@@ -9,7 +9,8 @@ import time
 import tracemalloc
 from dataclasses import dataclass, field
 
-from feeds.client import Failed, FeedPoller, PollOutcome, PollSettings, poll_forever
+from feeds.client import FeedPoller, poll_forever
+from feeds.polling import Failed, PollOutcome, PollSettings
 from feeds.recording import Recording
 from feeds.recording_writer import state_body
 from feeds.replay import FaultSpec, ReplayFeed, VirtualClock

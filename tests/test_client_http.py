@@ -12,18 +12,17 @@ import zlib
 
 import pytest
 
-from feeds.client import (
+from feeds.client import FeedPoller, poll_forever
+from feeds.http_answers import parse_retry_after
+from feeds.polling import (
     Dropped,
     Failed,
     FeedConfigError,
-    FeedPoller,
     PollSettings,
     Unchanged,
     Updated,
     check_feed_url,
-    poll_forever,
 )
-from feeds.http_answers import parse_retry_after
 from tests import factories as f
 from tests.faultserver import FaultServer, Reply, Seen
 

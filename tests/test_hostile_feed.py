@@ -14,8 +14,8 @@ from pathlib import Path
 from rich.console import Console
 from textual.widgets import Log
 
-from feeds.client import Failed
 from feeds.parse import parse_answer
+from feeds.polling import Failed
 from tests import factories as f
 from tests.tui_helpers import make_test_app
 from tui.screens.council_detail import CouncilDetail

@@ -12,7 +12,8 @@ import httpx
 import pytest
 from textual.worker import WorkerFailed
 
-from feeds.client import Failed, FeedPoller, PollSettings, Updated
+from feeds.client import FeedPoller
+from feeds.polling import Failed, PollSettings, Updated
 from feeds.recorder import record
 from feeds.recording import Recording, read_recording
 from feeds.recording_writer import RecordingWriter, state_body

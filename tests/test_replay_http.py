@@ -13,8 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from feeds.client import FeedPoller, PollSettings, Unchanged, Updated, poll_forever
+from feeds.client import FeedPoller, poll_forever
 from feeds.moments import parse_moment
+from feeds.polling import PollSettings, Unchanged, Updated
 from feeds.recorder import RecordError, record
 from feeds.recording import Recording, read_recording
 from feeds.recording_writer import state_body

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from feeds.client import Failed, FeedPoller
+from feeds.client import FeedPoller
 from feeds.parse import parse_answer
+from feeds.polling import Failed
 from feeds.recording import Recording, read_recording
 from feeds.synthetic import with_referendum
 from tests import factories as f

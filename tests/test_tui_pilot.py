@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, TabbedContent
 
-from feeds.client import PollSettings
 from feeds.parse import parse_answer
+from feeds.polling import PollSettings
 from feeds.recording import Recording
 from feeds.replay import ReplayFeed, VirtualClock
 from feeds.replay_server import ServerThread, create_app
@@ -381,7 +381,7 @@ async def test_a_poll_or_a_feed_that_lands_while_the_app_closes_is_dropped(
 ) -> None:
     """The last poll can finish, and a slow recording can finish loading, after the user has
     quit and the screens are gone: neither may raise, and a late feed is closed at once."""
-    from feeds.client import Updated
+    from feeds.polling import Updated
     from feeds.store import ResultsStore
     from tui.feed_source import FeedSource
     from tui.messages import FeedPolled

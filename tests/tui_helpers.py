@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from feeds.client import Updated
+from feeds.polling import Updated
 from feeds.recording import Recording
 from feeds.store import ChangeSet, CouncilChange, ResultsStore, WardChange
 from tui.app import ElectionNightApp

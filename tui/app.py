@@ -22,8 +22,8 @@ from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from feeds.client import PollOutcome
 from feeds.news import News
+from feeds.polling import PollOutcome
 from feeds.sanitise import clean_line
 from feeds.store import ResultsStore
 from tui.feed_source import FeedSource

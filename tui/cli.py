@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from feeds.bundled import BUNDLED_NIGHT
-from feeds.client import FeedConfigError, PollSettings, check_feed_url
+from feeds.polling import FeedConfigError, PollSettings, check_feed_url
 from feeds.sanitise import say
 
 
@@ -73,7 +73,8 @@ def settings_from(args: argparse.Namespace, interval: float = 5.0) -> PollSettin
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from feeds.summary import SourceError, as_json, as_text, find_region, load_source, summarise
+    from feeds.sources import SourceError, load_source
+    from feeds.summary import as_json, as_text, find_region, summarise
 
     try:
         store = load_source(args.source, at=args.at, settings=settings_from(args))

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from feeds.client import FeedPoller, PollSettings
+from feeds.client import FeedPoller
+from feeds.polling import PollSettings
 from tui.app import ElectionNightApp
 from tui.feed_source import FeedSource
 from tui.replay_control import ReplayControl

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from feeds.client import PollOutcome
+from feeds.polling import PollOutcome
 
 
 @dataclass

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.signal import Signal
 
-from feeds.client import Dropped, Failed, PollOutcome, Updated
 from feeds.news import News, NewsReel, feed_notes, news_of
+from feeds.polling import Dropped, Failed, PollOutcome, Updated
 from feeds.sanitise import clean_line
 from feeds.store import ChangeSet, ResultsStore
 from tui.filter import Filter

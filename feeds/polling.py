@@ -1,0 +1,92 @@
+"""What a poll is asked to do and what it comes back with: the settings, the four outcomes,
+and the check that refuses a feed URL no poll could ever fetch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from feeds.store import ChangeSet
+
+DEFAULT_MAX_BODY = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class PollSettings:
+    interval: float = 5.0  # seconds between polls while all is well
+    min_interval: float = 0.5  # floor for the server's poll_after and Retry-After
+    max_backoff: float = 120.0  # ceiling of the wait after repeated failures
+    max_retry_after: float = 600.0  # a Retry-After larger than this is clamped
+    deadline: float = 10.0  # total seconds for one poll, body included
+    max_body_bytes: int = DEFAULT_MAX_BODY  # after decompression
+    max_redirects: int = 3
+    auth_header: str | None = None  # header name, e.g. "Authorization"
+    auth_env: str | None = None  # environment variable holding the header's value
+    stale_after: float | None = None  # seconds without success before the feed is stale
+    # Proxies only when asked for: proxies from the environment (HTTP_PROXY, ALL_PROXY) once
+    # received the auth header, and a SOCKS one there ended polling.
+    proxy: str | None = None
+    restart_after: int = 3  # answers in a row with a lower seq before it counts as a restart
+
+    def stale_threshold(self) -> float:
+        return self.stale_after if self.stale_after is not None else max(30.0, 3 * self.interval)
+
+
+@dataclass(frozen=True, slots=True)
+class Updated:
+    changes: ChangeSet
+    seq: int
+    snapshot: bool
+    next_poll: float
+
+
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    next_poll: float
+    note: str | None = None  # e.g. "older answer dropped"
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """The feed answered, but with an older state than the one held: nothing applied, and
+    not an update (the status must not say "updated 0 s ago" for it)."""
+
+    reason: str
+    next_poll: float
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    reason: str
+    next_poll: float
+    failures: int
+
+
+PollOutcome = Updated | Unchanged | Dropped | Failed
+
+
+class FeedConfigError(ValueError):
+    """A feed URL or setting that can never work; the message is safe to show."""
+
+
+def check_feed_url(url: str, settings: PollSettings | None = None) -> None:
+    """Refuse, before the first poll, what no poll could ever fetch (a port of 99999, a
+    scheme other than http(s)), and an auth header a proxy would read in plain http."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise FeedConfigError(f"not a usable feed URL: {url[:200]!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FeedConfigError(f"a feed URL must be http:// or https:// with a host: {url[:200]!r}")
+    if port == 0:
+        raise FeedConfigError("a feed URL cannot use port 0")
+    if settings is not None and settings.proxy:
+        check_proxy = urlsplit(settings.proxy)
+        if check_proxy.scheme not in ("http", "https") or not check_proxy.hostname:
+            raise FeedConfigError("--proxy must be an http:// or https:// URL")
+        if settings.auth_env and parts.scheme == "http":
+            raise FeedConfigError(
+                "an auth header is never sent through a proxy over plain http (the proxy "
+                "would read it): use an https feed URL"
+            )
