@@ -562,3 +562,13 @@ async def test_a_theme_switch_redraws_every_colour_from_the_new_theme(
         await pilot.pause()
         light = rise_colour()
         assert light == Color.parse(app.theme_variables["text-success"]).hex != dark
+
+
+async def test_the_app_does_not_shadow_textuals_logger(tmp_path: Path) -> None:
+    """`self._log` once held the Log widget, which broke `textual run --dev`."""
+    from textual.app import App
+
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)):
+        assert type(app)._log is App._log
+        assert "_log" not in vars(app)

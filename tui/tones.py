@@ -18,6 +18,7 @@ class Tones:
     note: Style  # a correction
     alarm: Style  # a recount
     watched: Style
+    pending: Style  # not yet declared: muted text on the panel colour
     options: tuple[Style, ...]  # referendum options' bars, in the feed's order
 
     @classmethod
@@ -25,6 +26,8 @@ class Tones:
         def colour(name: str) -> Style:
             return Style(color=Color.parse(variables[name]).rich_color)
 
+        panel = Color.parse(variables["panel"])
+        muted = panel.blend(Color.parse(variables["foreground"]), 0.6)
         return cls(
             good=colour("text-success"),
             bad=colour("text-error"),
@@ -32,6 +35,7 @@ class Tones:
             note=colour("text-primary"),
             alarm=colour("text-secondary") + Style(bold=True),
             watched=colour("text-warning") + Style(bold=True),
+            pending=Style(color=muted.rich_color, bgcolor=panel.rich_color),
             options=tuple(
                 colour(name) + Style(bold=True)
                 for name in ("text-primary", "text-warning", "text-success", "text-error")

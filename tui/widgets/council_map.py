@@ -150,7 +150,7 @@ class CouncilMap(Widget, can_focus=True):
             style = chip_style(party_colour(code, store))
         else:
             code = {"counting": "cnt", "recount": "RCT", "cancelled": "x"}.get(council.status, "··")
-            style = Style(color="#9a9a9a", bgcolor="#303030", dim=True)
+            style = self.night.tones.pending
         if council.id == self.cursor:
             style += Style(reverse=True, underline=True)
         return Text(code.center(TILE)[:TILE], style=style)
