@@ -23,6 +23,7 @@ from dataclasses import asdict
 from benchmarks.declaration import bench_declaration_and_filter
 from benchmarks.harness import RESULTS, ROOT, Figure
 from benchmarks.idle import bench_idle_cpu
+from benchmarks.map import bench_map
 from benchmarks.night import bench_night, minimal_memory_probe, night_probe
 from benchmarks.poll import bench_poll_and_validate
 from benchmarks.startup import bench_startup
@@ -35,6 +36,7 @@ BENCHES: dict[str, Callable[[argparse.Namespace], list[Figure]]] = {
     "wards": lambda a: asyncio.run(bench_ward_declarations(40 if a.quick else 120)),
     "poll": lambda a: asyncio.run(bench_poll_and_validate(50 if a.quick else 200)),
     "idle": lambda a: asyncio.run(bench_idle_cpu(15 if a.quick else 60)),
+    "map": lambda a: asyncio.run(bench_map(20 if a.quick else 60)),
 }
 
 

@@ -27,7 +27,8 @@ SHOTS = [
     # name, moment (ms from polls closing), keys, size
     ("overview-0300", 5 * HOUR, (), (160, 45)),
     ("councils-0300", 5 * HOUR, ("2",), (120, 36)),
-    ("map-final", FINAL, ("3",), (140, 40)),
+    ("map-final", FINAL, ("3",), (160, 50)),
+    ("map-final-80x24", FINAL, ("3",), (80, 24)),
     ("london-final", FINAL, ("slash", *"London", "enter"), (140, 40)),
     ("detail-final", FINAL, ("2", "down", "down", "down", "enter"), (110, 40)),
     ("overview-final-80x24", FINAL, (), (80, 24)),

@@ -22,6 +22,7 @@ from tui.parties import party_chip
 from tui.screens.ward_detail import WardDetail
 from tui.tones import Tones
 from tui.widgets.cells import same_cell
+from tui.widgets.ward_map import WardMap
 
 if TYPE_CHECKING:
     from feeds.models import Council, WardContest
@@ -206,6 +207,7 @@ class CouncilDetail(ModalScreen[None]):
     }
     CouncilDetail Static { margin-bottom: 1; }
     CouncilDetail WardTable { height: auto; margin-bottom: 1; }
+    CouncilDetail WardMap { margin-bottom: 1; }
     """
 
     def __init__(self, night: Night, council_id: str) -> None:
@@ -217,6 +219,7 @@ class CouncilDetail(ModalScreen[None]):
         with VerticalScroll():
             for index in range(4):
                 yield Static("", id=f"part-{index}", markup=False)
+            yield WardMap(self.night, self.council_id, id="ward-map")
             yield Static("", id="wards-heading", markup=False)
             yield WardTable(id="ward-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="part-4", markup=False)
@@ -251,6 +254,7 @@ class CouncilDetail(ModalScreen[None]):
             store.wards_by_council.get(self.council_id, {}).values(),
             key=lambda w: w.name.casefold(),
         )
+        self.query_one(WardMap).redraw()
         table = self.query_one(WardTable)
         table.display = bool(wards)
         heading = self.query_one("#wards-heading", Static)

@@ -1,24 +1,29 @@
-"""The council map: a tile per council, grouped by region, regions placed by geography.
+"""The map: every council with an election on the hex cartogram of Great Britain.
 
-The data has no coordinates for councils, so the layout places each region where it lies on
-the map of Great Britain, and its councils in alphabetical order inside it. Tiles show the
-party code on its colour (never colour alone); undeclared councils are dim.
+Each council fills its hexes (a county or a new council all of its districts') with its
+party's colour and code once declared; undeclared councils are grey, districts with no
+election faint, so the country colours in as the night goes. The cursor is one council, its
+result beside the map; arrows move to the geographic neighbour, Enter opens it. The scale
+follows the terminal: half-block hexes at 80×24, codes on hexes when there is room, names
+too on a big terminal or a region zoomed in by the filter.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.color import Color
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from feeds.aggregate import result_phrase
-from feeds.store import ResultsStore
+from feeds.aggregate import is_gain, result_phrase
+from tui.formatting import uk_time
+from tui.hex_draw import HexPaint, draw_compact, draw_text_scale
+from tui.hexmap import Cell, Placement, load_layout, place_councils
 from tui.night import Night, NightUpdate
 from tui.parties import chip_style, party_colour
 from tui.widgets.shown import is_shown
@@ -26,22 +31,9 @@ from tui.widgets.shown import is_shown
 if TYPE_CHECKING:
     from feeds.models import Council
 
-#: Regions by rough geography, north to south and west to east.
-MAP_ROWS: tuple[tuple[str, ...], ...] = (
-    ("S92000003", "E12000001"),
-    ("E12000002", "E12000003"),
-    ("W92000004", "E12000005", "E12000004", "E12000006"),
-    ("E12000009", "E12000008", "E12000007"),
-)
-TILE = 4
-MOVE = "move between council tiles"
-
-
-@dataclass(frozen=True, slots=True)
-class Tile:
-    council_id: str
-    x: int
-    y: int
+MOVE = "move to the neighbouring council on the map"
+SIDE = 30  # the panel beside the map: the council under the cursor, and the legend
+STATUS_MARKS = {"expected": "··", "counting": "cnt", "recount": "RCT", "cancelled": "x"}
 
 
 class CouncilMap(Widget, can_focus=True):
@@ -49,10 +41,10 @@ class CouncilMap(Widget, can_focus=True):
     CouncilMap { height: auto; padding: 0 1; }
     """
     BINDINGS = [
-        Binding("up", "move(0, -1)", "Up", show=False, tooltip=MOVE),
-        Binding("down", "move(0, 1)", "Down", show=False, tooltip=MOVE),
-        Binding("left", "move(-1, 0)", "Left", show=False, tooltip=MOVE),
-        Binding("right", "move(1, 0)", "Right", show=False, tooltip=MOVE),
+        Binding("up", "move(0, 1)", "North", show=False, tooltip=MOVE),
+        Binding("down", "move(0, -1)", "South", show=False, tooltip=MOVE),
+        Binding("left", "move(-1, 0)", "West", show=False, tooltip=MOVE),
+        Binding("right", "move(1, 0)", "East", show=False, tooltip=MOVE),
         Binding("enter", "select", "Details", tooltip="open the council under the cursor"),
     ]
 
@@ -67,7 +59,9 @@ class CouncilMap(Widget, can_focus=True):
         super().__init__(id=id)
         self.night = night
         self._visible: list[Council] = []
-        self._tiles: list[Tile] = []
+        self._placement: Placement | None = None
+        self._placed_key: tuple[str, ...] | None = None
+        self._reported: set[str] = set()
         self._lines: list[Text] = []
         self._dirty = True
 
@@ -94,80 +88,159 @@ class CouncilMap(Widget, can_focus=True):
     def on_resize(self) -> None:
         self._dirty = True
 
+    # Placing and drawing, only when painted: updates while the tab is hidden cost nothing,
+    # and the layout file is read the first time the map is shown.
+
+    def placement(self) -> Placement:
+        key = tuple(sorted(c.id for c in self._visible))
+        if self._placement is None or key != self._placed_key:
+            view = self.night.view
+            regions = {c.region for c in self._visible} if view.active else None
+            self._placement = place_councils(
+                self._visible, load_layout(), background_regions=regions
+            )
+            self._placed_key = key
+            for name in self._placement.placed:
+                if name not in self._reported:
+                    self._reported.add(name)
+                    self.night.log(f"map: {name} is not in the hex layout; placed by its region")
+        return self._placement
+
     def _ensure_layout(self) -> None:
-        # Laid out only when painted: updates while the map tab is hidden cost nothing.
         if self._dirty:
             self._dirty = False
-            self._layout()
+            self._lines = self._draw()
 
-    def _layout(self) -> None:
-        store = self.night.store
-        width = max(20, (self.size.width or 80) - 2)
-        self._tiles, self._lines = [], []
-        if not store.councils:
-            return
-        by_region: dict[str, list[Council]] = {}
-        for council in self._visible:
-            by_region.setdefault(council.region, []).append(council)
-        placed = {code for row in MAP_ROWS for code in row}
-        extra = tuple(code for code in by_region if code not in placed)
-        rows = [tuple(c for c in row if c in by_region) for row in (*MAP_ROWS, extra)]
-        y = 0
-        for row in (r for r in rows if r):
-            block_width = width // len(row)
-            per_line = max(1, (block_width - 1) // (TILE + 1))
-            blocks: list[list[Text]] = []
-            for column, code in enumerate(row):
-                councils = sorted(by_region[code], key=lambda c: c.name.casefold())
-                declared = sum(1 for c in councils if c.has_result)
-                title = f"{store.region_name(code)} {declared}/{len(councils)}"
-                lines = [Text(title[: block_width - 1], style="bold")]
-                x0 = column * block_width
-                for index, council in enumerate(councils):
-                    line_no, slot = divmod(index, per_line)
-                    if line_no + 1 >= len(lines):
-                        lines.append(Text())
-                    lines[line_no + 1].append_text(self._tile(council, store))
-                    lines[line_no + 1].append(" ")
-                    self._tiles.append(Tile(council.id, x0 + slot * (TILE + 1), y + line_no + 1))
-                blocks.append(lines)
-            height = max(len(b) for b in blocks)
-            for line_index in range(height):
-                line = Text()
-                for block in blocks:
-                    part = block[line_index] if line_index < len(block) else Text()
-                    part = part.copy()
-                    part.truncate(block_width, pad=True)
-                    line.append_text(part)
-                self._lines.append(line)
-            self._lines.append(Text())
-            y += height + 1
-        self._lines.append(self._caption(store))
-
-    def _tile(self, council: Council, store: ResultsStore) -> Text:
-        if council.has_result:
-            code = council.control_after or "?"
-            style = chip_style(party_colour(code, store))
+    def _draw(self) -> list[Text]:
+        if not self._visible:
+            return [Text("No councils match the filter." if self.night.store.councils
+                         else "Waiting for the feed…", style="dim")]  # fmt: skip
+        placement = self.placement()
+        bounds = placement.bounds()
+        q_min, q_max, r_min, r_max = bounds
+        columns, rows = q_max - q_min + 1, r_max - r_min + 1
+        width = max(20, self.size.width or 80)
+        room = self._room()
+        beside = width - SIDE - 1
+        hex_width = min(9, beside // (columns + 1)) if beside > 0 else 0
+        if hex_width >= 3 and rows <= room:
+            tall = 2 if hex_width >= 7 and 2 * rows <= room else 1
+            map_lines = draw_text_scale(self._paints(placement), bounds, hex_width, tall)
+            map_width = hex_width * (columns + 1)
+            side = self._side_panel(compact=False)
         else:
-            code = {"counting": "cnt", "recount": "RCT", "cancelled": "x"}.get(council.status, "··")
-            style = self.night.tones.pending
-        if council.id == self.cursor:
-            style += Style(reverse=True, underline=True)
-        return Text(code.center(TILE)[:TILE], style=style)
+            map_lines = draw_compact(self._paints(placement), bounds)
+            map_width = 2 * columns + 2
+            side = self._side_panel(compact=True)
+        if width - map_width >= 24:  # the panel beside the map
+            height = max(len(map_lines), len(side))
+            lines = []
+            for index in range(height):
+                left = map_lines[index].copy() if index < len(map_lines) else Text()
+                left.truncate(map_width, pad=True)
+                if index < len(side):
+                    left.append(" ")
+                    left.append_text(side[index])
+                left.truncate(width)
+                lines.append(left)
+            return lines
+        for line in side:
+            line.truncate(width)
+        return [*map_lines, Text(), *side]
 
-    def _caption(self, store: ResultsStore) -> Text:
+    def _room(self) -> int:
+        """Lines the map can have without scrolling: the height of the tab it is on."""
+        parent = self.parent
+        height = parent.size.height if isinstance(parent, Widget) else 0
+        return height or max(10, self.app.size.height - 6)
+
+    def _paints(self, placement: Placement) -> dict[Cell, HexPaint]:
+        night = self.night
+        store = night.store
+        tones = night.tones
+        pending = tones.pending
+        pending_fill, faint_fill = fills(night)
+        cursor_fill = Color.from_rich_color(tones.watched.color)
+        councils = {c.id: c for c in self._visible}
+        paints: dict[Cell, HexPaint] = {}
+        faint = HexPaint("·", Style(color=pending.color, dim=True), faint_fill)
+        for cell in placement.background:
+            paints[cell] = faint
+        for council_id, cells in placement.cells.items():
+            council = councils[council_id]
+            name = council.name
+            if council.has_result:
+                code = council.control_after or "?"
+                colour = party_colour(code, store)
+                style = chip_style(colour)
+                fill = Color.parse(colour)
+                label = code + ("▲" if is_gain(council) else "")
+                if is_gain(council):
+                    style += Style(underline=True)
+            else:
+                label = STATUS_MARKS.get(council.status, "··")
+                style, fill = pending, pending_fill
+            if council_id == self.cursor:
+                style += Style(reverse=True)
+                fill = cursor_fill
+            paint = HexPaint(label, style, fill, name)
+            for cell in cells:
+                paints[cell] = paint
+        return paints
+
+    def _side_panel(self, *, compact: bool) -> list[Text]:
+        night = self.night
+        store = night.store
         council = store.councils.get(self.cursor) if self.cursor else None
-        if council is None:
-            return Text("No councils match the filter.", style="dim")
-        caption = Text("▸ ", style="bold")
-        caption.append(council.name, style="bold")
-        caption.append(f" ({store.region_name(council.region)}) — ")
-        caption.append(result_phrase(council))
-        return caption
+        lines: list[Text] = []
+        if council is not None:
+            lines.append(Text("▸ " + council.name, style="bold"))
+            lines.append(Text(f"  {store.region_name(council.region)}", style="dim"))
+            lines.append(Text(f"  {result_phrase(council)}"))
+            if council.declared_at is not None:
+                lines.append(Text(f"  declared {uk_time(council.declared_at)}", style="dim"))
+        lines.append(Text())
+        lines.append(Text("Legend", style="bold underline"))
+        shown = {c.control_after for c in self._visible if c.has_result and c.control_after}
+        for code in sorted(shown):
+            party = store.parties.get(code)
+            line = Text()
+            line.append(code.center(4), style=chip_style(party_colour(code, store)))
+            line.append(f" {party.name if party else code}"[: SIDE - 5])
+            lines.append(line)
+        if compact:  # hexes carry colour only: the marks are colours
+            gains = sum(1 for c in self._visible if is_gain(c))
+            pending_fill, faint_fill = fills(night)
+            for mark, style, meaning in (
+                ("  ", Style(bgcolor=pending_fill.rich_color), "not yet declared"),
+                ("  ", Style(bgcolor=faint_fill.rich_color), "no election here"),
+                ("▲", Style(bold=True), f"{gains} gains so far"),
+            ):
+                line = Text()
+                line.append(mark, style=style)
+                line.append(" " * (5 - len(mark)) + meaning)
+                lines.append(line)
+            return lines
+        marks = (
+            ("LAB▲", "gain (underlined)"),
+            ("··", "not yet declared"),
+            ("cnt", "counting"),
+            ("RCT", "recount"),
+            ("·", "no election here"),
+        )
+        for mark, meaning in marks:
+            line = Text()
+            line.append(mark.ljust(5), style="bold")
+            line.append(meaning)
+            lines.append(line)
+        lines.append(Text("arrows move · Enter opens", style="dim"))
+        return lines
 
     def render(self) -> Text:
         self._ensure_layout()
-        return Text("\n").join(self._lines) if self._lines else Text("Waiting for the feed…")
+        text = Text("\n").join(self._lines)
+        text.no_wrap = True  # every line is cut to the width already
+        return text
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         self._ensure_layout()
@@ -178,23 +251,19 @@ class CouncilMap(Widget, can_focus=True):
         self.refresh()
 
     def action_move(self, dx: int, dy: int) -> None:
-        self._ensure_layout()
-        here = next((t for t in self._tiles if t.council_id == self.cursor), None)
-        if here is None:
+        if self.cursor is None or not self._visible:
             return
-        best: tuple[float, Tile] | None = None
-        for tile in self._tiles:
-            along = (tile.x - here.x) * dx + (tile.y - here.y) * dy
-            if along <= 0:
-                continue
-            across = abs((tile.x - here.x) * dy) + abs((tile.y - here.y) * dx)
-            # Rows are about five columns apart on screen, so weigh distance accordingly.
-            score = along * (1 if dx else 5) + across * (5 if dx else 1) * 2
-            if best is None or score < best[0]:
-                best = (score, tile)
-        if best is not None:
-            self.cursor = best[1].council_id
+        target = self.placement().neighbour(self.cursor, dx, dy)
+        if target is not None:
+            self.cursor = target
 
     def action_select(self) -> None:
         if self.cursor:
             self.post_message(self.Selected(self.cursor))
+
+
+def fills(night: Night) -> tuple[Color, Color]:
+    """The compact scale's colours for councils not yet declared and for districts with no
+    election, from the theme: the one lighter than the panel, the other fainter."""
+    panel = Color.from_rich_color(night.tones.pending.bgcolor)
+    return panel.lighten(0.15), panel.darken(0.04)
