@@ -12,7 +12,7 @@ from benchmarks.harness import TOKEN, Figure, paint_frame, peak_rss_mib, run_pro
 def night_probe() -> dict[str, float]:
     """Runs in a subprocess: the app, headless, against the replay server at top speed."""
     from feeds.bundled import BUNDLED_NIGHT
-    from feeds.polling import PollSettings
+    from feeds.polling import PollOutcome, PollSettings, Updated
     from feeds.recording import read_recording
     from feeds.replay import MAX_SPEED, ReplayFeed, VirtualClock
     from feeds.replay_server import ServerThread, create_app
@@ -38,22 +38,25 @@ def night_probe() -> dict[str, float]:
             settings=PollSettings(interval=0.02, min_interval=0.02),
             watchlist=WatchList(Path(config) / "w.json"),
         )
-        original = app.apply_changes
+        original = app.apply_outcome
 
-        def timed(changes, snapshot: bool = False) -> None:  # noqa: ANN001
+        def timed(outcome: PollOutcome) -> None:
             nonlocal t_play
+            if not isinstance(outcome, Updated):
+                original(outcome)
+                return
             if clock.paused:  # the first answer (the opening state) is in: play the night
                 t_play = time.perf_counter()
                 clock.resume()
             t0 = time.perf_counter()
-            original(changes, snapshot)
+            original(outcome)
             paint_frame(app)
             gaps.append((time.perf_counter() - t0) * 1000)
             if app.night.store.seq == final_seq:
                 result["seconds"] = time.perf_counter() - t_play
                 app.exit()
 
-        app.apply_changes = timed  # type: ignore[method-assign]
+        app.apply_outcome = timed  # type: ignore[method-assign]
         t_play = 0.0
         app.run(headless=True, size=(160, 50))
     result["max_gap_ms"] = max(gaps) if gaps else 0.0

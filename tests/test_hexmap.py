@@ -105,3 +105,19 @@ def test_the_shipped_hex_layouts_are_built_from_shared_data() -> None:
 def test_the_layout_keeps_its_licence_notice() -> None:
     licence = load_layout().licence
     assert "MIT License" in licence and "Permission is hereby granted" in licence
+
+
+async def test_the_layout_is_read_only_when_the_map_is_first_shown(tmp_path: Path) -> None:
+    load_layout.cache_clear()
+    store = store_of(CORNWALL, DEVON)
+    app = make_test_app(tmp_path, store=store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.night.apply(store.apply(parse_answer(f.body(f.changes(2, 1, councils=[
+            f.council("devon", "E10000008", region="E12000009", status="counting",
+                      total=60, up=60, revision=2)])))))  # fmt: skip
+        await pilot.pause()
+        assert load_layout.cache_info().currsize == 0  # the overview: no map work at all
+        await pilot.press("3")
+        await pilot.pause()
+        assert load_layout.cache_info().currsize == 1
