@@ -64,6 +64,8 @@ class PollerStatus:
     snapshots: int = 0
     rejected_records: int = 0
     history: list[str] = field(default_factory=list)
+    #: Set when the feed's poll_after is longer than the interval asked for (the longer wins).
+    interval_note: str | None = None
 
 
 class FeedPoller:
@@ -143,7 +145,19 @@ class FeedPoller:
             self._client = None
 
     def next_interval(self) -> float:
-        interval: float = self._server_interval or self.settings.interval
+        """The longer of the interval asked for and the feed's ``poll_after``: a feed that
+        asks to be polled less often is obeyed, one that asks for more is not followed below
+        what the user chose."""
+        asked = self.settings.interval
+        server = self._server_interval
+        interval = asked if server is None else max(asked, server)
+        if server is not None and server > asked:
+            self.status.interval_note = (
+                f"the feed asks to be polled every {server:g} s, less often than every "
+                f"{asked:g} s: polling every {server:g} s"
+            )
+        else:
+            self.status.interval_note = None
         return max(self.settings.min_interval, interval)
 
     def _backoff(self, failures: int, wait: float | None) -> float:

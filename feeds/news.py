@@ -199,3 +199,45 @@ class NewsReel:
 
     def newest_first(self) -> Iterator[tuple[Place, News]]:
         return zip(reversed(self._places), reversed(self._items), strict=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ControlChange:
+    """A council that changed hands: who gained it, from whom, when."""
+
+    council_id: str
+    name: str
+    region: str
+    when: dt.datetime | None
+    gainer: str  # a party code, or NOC
+    loser: str
+
+
+def control_changes(councils: Iterable[Council]) -> list[ControlChange]:
+    """Every council that changed hands, newest first."""
+    found = [
+        ControlChange(
+            c.id, c.name, c.region, c.declared_at, c.control_after or "", c.control_before or ""
+        )
+        for c in councils
+        if changed_hands(c)
+    ]
+    found.sort(key=lambda change: change.when or _EARLIEST, reverse=True)
+    return found
+
+
+def headline(rows: Iterable[tuple[str, int]], changes: int, declared: int) -> str:
+    """The story so far in a line: who is up and who is down in councils controlled, and how
+    many councils changed hands. ``rows``: (party, change in councils)."""
+    if not declared:
+        return "No councils declared yet."
+    moved = sorted(((p, n) for p, n in rows if n), key=lambda item: (-abs(item[1]), item[0]))
+    up = [f"{p} +{n}" for p, n in moved if n > 0][:3]
+    down = [f"{p} {n}" for p, n in moved if n < 0][:3]
+    parts = []
+    if up:
+        parts.append("up: " + ", ".join(up))
+    if down:
+        parts.append("down: " + ", ".join(down))
+    hands = f"{changes} council{'s' if changes != 1 else ''} changed hands"
+    return " · ".join([*parts, hands]) if parts else f"no change in control yet · {hands}"

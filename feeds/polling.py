@@ -15,7 +15,7 @@ DEFAULT_MAX_BODY = 8 * 1024 * 1024
 class PollSettings:
     interval: float = 5.0  # seconds between polls while all is well
     min_interval: float = 0.5  # floor for the server's poll_after and Retry-After
-    max_backoff: float = 120.0  # ceiling of the wait after repeated failures
+    max_backoff: float = 30.0  # ceiling of the wait after repeated failures (p polls now)
     max_retry_after: float = 600.0  # a Retry-After larger than this is clamped
     deadline: float = 10.0  # total seconds for one poll, body included
     max_body_bytes: int = DEFAULT_MAX_BODY  # after decompression

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from feeds.store import ResultsStore
 
 
+PROGRESS_EVERY = 60.0  # seconds between progress lines
+
+
 class RecordError(Exception):
     """``record`` cannot go on (the output exists, the disk is full); the message is clean."""
 
@@ -29,10 +32,22 @@ class _LineFile:
     """The recording's file, written a whole line at a time. A line that cannot be written
     whole (a full disk) is cut back off, so the file stays valid to its last whole line."""
 
-    def __init__(self, handle: BinaryIO, name: str) -> None:
-        self.handle = handle
+    def __init__(self, opener: Callable[[], BinaryIO], name: str) -> None:
+        self._opener = opener
+        self._handle: BinaryIO | None = None
         self.name = name
         self.lines = 0
+
+    @property
+    def handle(self) -> BinaryIO:
+        """Opened at the first line: a feed that never answers leaves no empty file."""
+        if self._handle is None:
+            self._handle = self._opener()
+        return self._handle
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
 
     def write(self, text: str) -> int:
         position = self.handle.tell()
@@ -57,21 +72,31 @@ class _LineFile:
         pass  # every write is flushed
 
 
-def _open_output(output: Path, append: bool) -> tuple[BinaryIO, Header | None, int]:
-    """The output file, and with ``append`` the header and last offset of what it holds."""
+def _open_output(output: Path, append: bool) -> tuple[Callable[[], BinaryIO], Header | None, int]:
+    """How to open the output (a new file is created only when its first line is written),
+    and with ``append`` the header and last offset of what it holds."""
     from feeds.recording import RecordingError, read_recording
 
-    if not append:
+    exists = RecordError(
+        f"{output} exists: give another name, or --append to continue that recording"
+    )
+
+    def create() -> BinaryIO:
         try:
-            return output.open("xb", buffering=0), None, 0
+            return output.open("xb", buffering=0)
         except FileExistsError:
-            raise RecordError(
-                f"{output} exists: give another name, or --append to continue that recording"
-            ) from None
+            raise exists from None
         except OSError as error:
             raise RecordError(f"cannot create {output} ({error.strerror or error})") from None
+
+    if not append:
+        if output.exists():
+            raise exists
+        if not output.parent.is_dir():
+            raise RecordError(f"cannot create {output} (no such folder)")
+        return create, None, 0
     if not output.exists() or output.stat().st_size == 0:
-        return output.open("ab", buffering=0), None, 0
+        return (lambda: output.open("ab", buffering=0)), None, 0
     if output.suffix == ".gz":
         raise RecordError("--append cannot continue a compressed recording")
     try:
@@ -82,7 +107,7 @@ def _open_output(output: Path, append: bool) -> tuple[BinaryIO, Header | None, i
     handle.seek(0, 2)
     if handle.tell() and not _ends_with_newline(handle):
         handle.write(b"\n")  # a cut last line stays a bad line, on its own
-    return handle, existing.header, existing.duration_ms
+    return (lambda: handle), existing.header, existing.duration_ms
 
 
 def _ends_with_newline(handle: BinaryIO) -> bool:
@@ -109,7 +134,7 @@ async def record(
     (one header, offsets carrying on from its start time). Raises ``RecordError``."""
     from feeds.recording_writer import RecordingWriter
 
-    handle, header, last_t = _open_output(output, append)
+    opener, header, last_t = _open_output(output, append)
     poller = FeedPoller(url, settings=settings)
     began = time.monotonic()
     started_at = header.started_at if header is not None else None
@@ -118,7 +143,7 @@ async def record(
     base = None if started_at is not None else last_t + (1000 if header is not None else 0)
     if header is None:
         started_at = wall_clock()
-    sink = _LineFile(handle, output.name)
+    sink = _LineFile(opener, output.name)
     writer: RecordingWriter | None = None
     failure: RecordError | None = None
     resync = False  # a change was not written: the next line is the whole state
@@ -131,9 +156,27 @@ async def record(
             t = int((wall_clock() - started_at).total_seconds() * 1000)
         return max(t, last_t)
 
+    last_progress = time.monotonic()
+
+    def progress() -> None:
+        """A line every PROGRESS_EVERY seconds, so a long quiet night shows it is alive."""
+        nonlocal last_progress
+        now = time.monotonic()
+        if now - last_progress < PROGRESS_EVERY:
+            return
+        last_progress = now
+        status = poller.status
+        error = f"; last error: {status.last_error}" if status.last_error else ""
+        say(
+            f"progress: {status.polls} polls, {sink.lines} lines written, "
+            f"feed at seq {poller.store.seq}{error}",
+            log,
+        )
+
     def on_outcome(outcome: PollOutcome) -> None:
         nonlocal writer, failure, resync
         store = poller.store
+        progress()
         if isinstance(outcome, Failed):
             say(
                 f"feed error (not recorded): {outcome.reason}; retrying in "
@@ -153,6 +196,7 @@ async def record(
                     header=header is None,
                 )
                 writer.keyframe(offset(), store)  # the whole state first, appending too
+                say(f"recording to {output}: the opening state (seq {store.seq}) written", log)
             elif outcome.snapshot or (resync and not outcome.changes.empty):
                 writer.keyframe(offset(), store)
                 resync = False
@@ -175,7 +219,7 @@ async def record(
         await poll_forever(poller, on_outcome, stop, report=lambda line: say(line, log))
     finally:
         await poller.aclose()
-        handle.close()  # unbuffered: nothing is left to write
+        sink.close()  # unbuffered: nothing is left to write
     if failure is not None:
         raise failure
     return sink.lines

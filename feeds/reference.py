@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 #: The control of a council where no party holds more than half of the seats.
@@ -40,6 +41,14 @@ REGIONS: tuple[KnownRegion, ...] = tuple(
 )
 
 REGION_BY_NAME = {region.name.casefold(): region for region in REGIONS}
+NORTHERN_IRELAND = "N92000002"
+
+
+def whole_name(region_codes: Iterable[str]) -> str:
+    """What the whole of a night is called: the United Kingdom once Northern Ireland is in it,
+    Great Britain otherwise (local elections in England, Scotland and Wales)."""
+    return "United Kingdom" if any(c.startswith("N") for c in region_codes) else "Great Britain"
+
 
 PARTIES: tuple[KnownParty, ...] = tuple(
     KnownParty(code, name, colour)

@@ -174,9 +174,11 @@ class ReplayFeed:
         faults: FaultSpec | None = None,
         *,
         poll_after: float | None = None,
+        test: bool = False,
     ) -> None:
         self.recording = recording
         self.poll_after = poll_after
+        self.test = test  # serve the night marked as test data, whatever it says
         self.clock = clock
         self.faults = faults or FaultSpec()
         self._rng = random.Random(self.faults.seed)
@@ -268,6 +270,8 @@ class ReplayFeed:
                 assert since is not None
                 document = self._envelope("changes", since)
                 document.update(self._changes_since(since))
+            if self.test and isinstance(document.get("election"), dict):
+                document["election"] = {**document["election"], "test": True}
             body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
             cache.key, cache.body = key, body
             return body
@@ -372,6 +376,7 @@ def open_replay(
     faults: str | None = None,
     paused: bool = False,
     poll_after: float | None = None,
+    test: bool = False,
 ) -> ReplayFeed:
     """A recording ready to serve, its clock at ``start`` (a moment as ``parse_moment``
     reads it)."""
@@ -382,4 +387,4 @@ def open_replay(
     if start:
         start_ms = parse_moment(start, recording.header.started_at)
     clock = VirtualClock(recording.duration_ms, speed=speed, start_ms=start_ms, paused=paused)
-    return ReplayFeed(recording, clock, FaultSpec.parse(faults), poll_after=poll_after)
+    return ReplayFeed(recording, clock, FaultSpec.parse(faults), poll_after=poll_after, test=test)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from feeds.answer import Answer, Reject
-from feeds.reference import REGIONS
+from feeds.reference import REGIONS, whole_name
 
 if TYPE_CHECKING:
     from feeds.models import (
@@ -382,6 +382,20 @@ class ResultsStore:
     def region_name(self, code: str) -> str:
         region = self.regions.get(code) or REGIONS_BY_CODE.get(code)
         return region.name if region else code
+
+    def region_names(self, code: str) -> tuple[str, ...]:
+        """Every name a region is known by: the feed's, and the ONS's when it differs."""
+        feed = self.regions.get(code)
+        reference = REGIONS_BY_CODE.get(code)
+        names = [r.name for r in (feed, reference) if r is not None]
+        return tuple(dict.fromkeys(names)) or (code,)
+
+    def whole_name(self) -> str:
+        """ "Great Britain", or "United Kingdom" when any record is in Northern Ireland."""
+        codes = {c.region for c in self.councils.values()}
+        codes |= {a.region for a in self.counting_areas.values()}
+        codes |= {m.region for m in self.mayors.values()}
+        return whole_name(codes or set(self.regions))
 
     def areas_of(self, referendum_id: str) -> list[CountingArea]:
         return [area for key, area in self.counting_areas.items() if key[0] == referendum_id]

@@ -34,20 +34,25 @@ UK = ZoneInfo("Europe/London")
 
 
 def find_region(store: ResultsStore, text: str) -> Region:
-    """A region by GSS code or by name (case-insensitive; a unique prefix will do)."""
+    """A region by GSS code or by any name it is known by, the feed's or the ONS's
+    ("East" or "East of England"; case-insensitive; a prefix naming one region will do)."""
     known = {**{r.code: Region(code=r.code, name=r.name) for r in REGIONS}, **store.regions}
+    names: dict[str, set[str]] = {}  # every name, folded -> the codes it names
+    for code, name in [*((r.code, r.name) for r in REGIONS),
+                       *((r.code, r.name) for r in store.regions.values())]:  # fmt: skip
+        names.setdefault(name.casefold(), set()).add(code)
     wanted = text.strip()
     if wanted.upper() in known:
         return known[wanted.upper()]
     folded = wanted.casefold()
-    exact = [r for r in known.values() if r.name.casefold() == folded]
-    if exact:
-        return exact[0]
-    prefix = [r for r in known.values() if r.name.casefold().startswith(folded)]
+    exact = names.get(folded, set())
+    if len(exact) == 1:
+        return known[next(iter(exact))]
+    prefix = {code for name, codes in names.items() if name.startswith(folded) for code in codes}
     if len(prefix) == 1:
-        return prefix[0]
-    names = ", ".join(sorted(r.name for r in known.values()))
-    raise SourceError(f"no single region matches {text!r}; regions: {names}")
+        return known[next(iter(prefix))]
+    names_list = ", ".join(sorted(r.name for r in known.values()))
+    raise SourceError(f"no single region matches {text!r}; regions: {names_list}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,31 +130,34 @@ def as_text(summary: Summary) -> str:
     store = summary.store
     board = summary.scoreboard
     title = store.election.name if store.election else "Election"
-    where = summary.region.name if summary.region else "Great Britain"
+    where = summary.region.name if summary.region else store.whole_name()
     lines = [f"{title} - {where}"]
     if store.election and store.election.test:
         lines.append("TEST DATA")
-    lines.append(
-        f"Declared {board.declared} of {board.total} councils; "
-        f"seats declared {board.seats_declared:,} of {board.seats_total:,}"
-    )
-    lines.append("")
-    lines.append(f"{'Party':<6} {'Councils':>8} {'+/-':>5} {'Councillors':>11} {'+/-':>6}")
-    for row in board.rows:
+    if board.total:  # a referendum-only night has no council scoreboard to print
         lines.append(
-            f"{row.party:<6} {row.councils:>8} {_signed(row.councils_change):>5} "
-            f"{_count(row.councillors):>11} {_signed(row.councillors_change):>6}"
+            f"Declared {board.declared} of {board.total} councils; "
+            f"seats declared {board.seats_declared:,} of {board.seats_total:,}"
         )
-    noc = board.noc
-    lines.append(f"{NOC:<6} {noc.councils:>8} {_signed(noc.councils_change):>5}")
-    if board.wards_declared:
-        lines.append(f"Councillors counted ward by ward: {board.wards_declared:,} wards declared.")
-    else:
-        lines.append(
-            f"Councillors from the {board.councils_with_seats} declared councils "
-            "whose seat figures the feed supplies."
-        )
-    lines.append(_changes_note(board))
+        lines.append("")
+        lines.append(f"{'Party':<6} {'Councils':>8} {'+/-':>5} {'Councillors':>11} {'+/-':>6}")
+        for row in board.rows:
+            lines.append(
+                f"{row.party:<6} {row.councils:>8} {_signed(row.councils_change):>5} "
+                f"{_count(row.councillors):>11} {_signed(row.councillors_change):>6}"
+            )
+        noc = board.noc
+        lines.append(f"{NOC:<6} {noc.councils:>8} {_signed(noc.councils_change):>5}")
+        if board.wards_declared:
+            lines.append(
+                f"Councillors counted ward by ward: {board.wards_declared:,} wards declared."
+            )
+        else:
+            lines.append(
+                f"Councillors from the {board.councils_with_seats} declared councils "
+                "whose seat figures the feed supplies."
+            )
+        lines.append(_changes_note(board))
     if board.projections is not None:
         lines.append("")
         lines.append("Projected national share")
@@ -174,14 +182,18 @@ def as_text(summary: Summary) -> str:
             state = (
                 "final" if totals.final else ("certain" if totals.certain else "not yet certain")
             )
-            outcome = next(
-                (o.label for o in totals.options if o.option == totals.outcome), "no outcome yet"
-            )
+            labels = {o.option: o.label for o in totals.options}
+            if totals.outcome is not None:
+                outcome = f"outcome: {labels[totals.outcome]} ({state})"
+            elif totals.leader is not None:
+                outcome = f"no outcome yet: {labels[totals.leader]} leads ({state})"
+            else:
+                outcome = "no outcome yet"
             turnout = f", turnout {totals.turnout:.2f}%" if totals.turnout is not None else ""
+            rejected = f", rejected {totals.rejected:,}" if totals.rejected is not None else ""
             of = totals.areas_total if totals.areas_total is not None else "?"
             lines.append(
-                f"    {totals.areas_declared} of {of} areas declared{turnout}; "
-                f"outcome: {outcome} ({state})"
+                f"    {totals.areas_declared} of {of} areas declared{turnout}{rejected}; {outcome}"
             )
             if totals.outcome is None and totals.why_open and totals.areas_declared:
                 lines.append(f"    not certain: {totals.why_open}")

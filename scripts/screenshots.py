@@ -29,6 +29,8 @@ SHOTS = [
     ("councils-0300", 5 * HOUR, ("2",), (120, 36)),
     ("map-final", FINAL, ("3",), (160, 50)),
     ("map-final-80x24", FINAL, ("3",), (80, 24)),
+    ("changes-final", FINAL, ("7",), (120, 40)),
+    ("councils-80x24", FINAL, ("2",), (80, 24)),
     ("london-final", FINAL, ("slash", *"London", "enter"), (140, 40)),
     ("detail-final", FINAL, ("2", "down", "down", "down", "enter"), (110, 40)),
     ("overview-final-80x24", FINAL, (), (80, 24)),
@@ -57,7 +59,7 @@ async def shoot(name: str, moment: int, keys: tuple[str, ...], size: tuple[int, 
                 changes = app.night.store.apply(event.answer)
                 app.apply_outcome(Updated(changes, event.seq, False, 1.0))
             now[0] = START + dt.timedelta(milliseconds=moment)
-            app.night.health.last_update = 0.0
+            app.night.health.last_check = app.night.health.last_change = 0.0
             app.night.tick()
             await pilot.pause()  # notify posts a message: let the toasts arrive, then clear them
             app.clear_notifications()

@@ -53,7 +53,7 @@ def app_at(tmp_path: Path, moment: float, recording: Recording | None = None):
         app.night.clock = FixedClock(
             NIGHT_START + dt.timedelta(milliseconds=min(moment, recording.duration_ms))
         )
-        app.night.health.last_update = app.night.monotonic()
+        app.night.health.last_check = app.night.health.last_change = app.night.monotonic()
         app.night.tick()
         await without_toasts(app, pilot)
 
@@ -184,7 +184,7 @@ def test_error_and_stale(snap_compare, tmp_path: Path, size: tuple[int, int]) ->
         feed_recording(app, night(), MOMENTS["midnight"])
         await pilot.pause()
         poller.status.last_success = 1000.0 - 14 * 60
-        app.night.health.last_update = 1000.0 - 14 * 60
+        app.night.health.last_check = app.night.health.last_change = 1000.0 - 14 * 60
         app.apply_outcome(Failed("HTTP 502 Bad Gateway (HTML error page)", 30.0, 12))
         await without_toasts(app, pilot)
 
@@ -215,8 +215,18 @@ def test_test_data_banner_with_projections(snap_compare, tmp_path: Path) -> None
     async def run(pilot) -> None:
         changes = app.night.store.apply(parse_answer(f.body(document)))
         app.night.apply(changes)
-        app.night.health.last_update = app.night.monotonic()
+        app.night.health.last_check = app.night.health.last_change = app.night.monotonic()
         app.night.tick()
         await without_toasts(app, pilot)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run)
+
+
+def test_changes_final(snap_compare, tmp_path: Path) -> None:
+    app, run_before = app_at(tmp_path, MOMENTS["final"])
+    assert snap_compare(app, terminal_size=(120, 40), run_before=with_keys(run_before, "7"))
+
+
+def test_overview_on_a_big_terminal(snap_compare, tmp_path: Path) -> None:
+    app, run_before = app_at(tmp_path, MOMENTS["midnight"])
+    assert snap_compare(app, terminal_size=(200, 60), run_before=run_before)

@@ -124,7 +124,7 @@ async def test_enter_opens_detail_and_escape_closes(
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("2", "enter")
         assert isinstance(app.screen, CouncilDetail)
-        assert app.screen.council_id == "local.amber-valley.2022-05-05"
+        assert app.screen.council_id == "local.aberdeen-city.2022-05-05"  # the first row
         await pilot.press("escape")
         assert not isinstance(app.screen, CouncilDetail)
 
@@ -156,6 +156,12 @@ async def test_sort_cycles_and_keeps_the_cursor_on_its_council(
         names = council_names(app)
         assert names != sorted(names)
         await pilot.press("s", "s")
+        assert table.sort_by == "seats changed"
+        await pilot.press("s")
+        assert table.sort_by == "control"
+        first = app.night.store.councils[table.ordered_rows[0].key.value]
+        assert first.control_after != first.control_before  # changes of control first
+        await pilot.press("s")
         assert table.sort_by == "name" and council_names(app) == sorted(
             council_names(app), key=str.casefold
         )

@@ -60,6 +60,8 @@ class AppKeys:
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="quit"),
         Binding("question_mark", "help", "Keys", tooltip="this help"),
+        Binding("p", "poll_now", "Poll now", show=False,
+                tooltip="poll the feed now, without waiting out the wait after an error"),
         Binding("ctrl+p", "command_palette", "palette", show=False,
                 tooltip="command palette: jump to a council, filter a region, watch a council"),
     ]  # fmt: skip
@@ -68,7 +70,7 @@ class AppKeys:
 class ElectionNightApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "election-night"
-    BINDINGS = [*AppKeys.BINDINGS[:2], *ReplayKeys.BINDINGS]
+    BINDINGS = [*AppKeys.BINDINGS[:3], *ReplayKeys.BINDINGS]
 
     def __init__(
         self,
@@ -84,6 +86,8 @@ class ElectionNightApp(App[None]):
         super().__init__()
         self.source = source
         self._connect = connect
+        # A replay opens its feed after the first frame; its keys are shown from the first.
+        self.replay_keys = source.replay is not None or connect is not None
         self._closers: list[Callable[[], None]] = []
         if source.poller is not None:
             store = source.poller.store
@@ -164,7 +168,7 @@ class ElectionNightApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in REPLAY_ACTIONS:
-            return self.source.replay is not None
+            return self.replay_keys
         return True
 
     # Polling: one request in flight; the next is scheduled when this one is handled.
@@ -186,6 +190,13 @@ class ElectionNightApp(App[None]):
     def poll_now(self) -> None:
         if self.source.poller is not None and self.poll_enabled:
             self._schedule_poll(0.05)
+
+    def action_poll_now(self) -> None:
+        if self.source.poller is None:
+            return
+        if any(w.group == "poll" and w.is_running for w in self.workers):
+            return  # one request in flight: the answer is on its way
+        self.poll_now()
 
     @on(FeedPolled)
     def _feed_polled(self, message: FeedPolled) -> None:
@@ -269,7 +280,7 @@ class ElectionNightApp(App[None]):
 
     def action_help(self) -> None:
         sections = [help_section("App", AppKeys), *ResultsScreen.help_sections()]
-        if self.source.replay is not None:
+        if self.replay_keys:
             sections.append(help_section("Replay", ReplayKeys))
         self.push_screen(HelpScreen(sections))
 

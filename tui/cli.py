@@ -19,7 +19,31 @@ from feeds.polling import FeedConfigError, PollSettings, check_feed_url
 from feeds.sanitise import say
 
 
+def replay_options_problem(path: str, start: str | None) -> str | None:
+    """What is wrong with the options, found before the screen is drawn (the recording
+    itself is read after the first frame; a bad line in it ends the app with its message)."""
+    import datetime as dt
+
+    from feeds.moments import parse_moment
+
+    try:
+        with open(path, "rb") as handle:
+            handle.read(1)
+    except OSError as error:
+        return f"cannot read {path}: {error.strerror or error}"
+    if start:
+        try:  # the form only: the recording's start time is not known yet
+            parse_moment(start, dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        except ValueError as error:
+            return f"--start: {error}"
+    return None
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
+    problem = replay_options_problem(args.file, args.start)
+    if problem is not None:
+        say(f"election-night: {problem}")
+        return 2
     # Start-up allocates a great deal and frees almost nothing, so collecting is wasted work
     # (~40 ms); the app turns the collector back on after its first frame.
     gc.disable()
@@ -113,6 +137,9 @@ def cmd_record(args: argparse.Namespace) -> int:
     except RecordError as error:
         say(f"election-night: {error}")
         return 1
+    if not lines:
+        say("nothing recorded: the feed never answered, so no file was written")
+        return 1
     say(f"recorded {lines} line(s) to {output}")
     return 0
 
@@ -131,7 +158,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         feed = open_replay(
-            args.file, speed=args.speed, start=args.start, faults=args.faults, poll_after=2.0
+            args.file,
+            speed=args.speed,
+            start=args.start,
+            faults=args.faults,
+            poll_after=2.0,
+            test=args.test,
         )
     except (RecordingError, ValueError) as error:
         say(f"election-night: {error}")
@@ -201,6 +233,11 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     serve.add_argument("--start", help="start at a moment (e.g. 23:30, 1h, ISO time)")
     serve.add_argument("--faults", help="e.g. 5xx=0.1,429=0.05,slow=0.05,truncate=0.05,seed=1")
+    serve.add_argument(
+        "--test",
+        action="store_true",
+        help="mark the night as test data (apps show a TEST DATA banner): for rehearsals",
+    )
     serve.set_defaults(handler=cmd_serve)
 
 

@@ -26,13 +26,14 @@ class Filter:
             parts.append(store.region_name(self.region))
         if self.text:
             parts.append(f'"{self.text}"')
-        return " + ".join(parts) if parts else "Great Britain"
+        return " + ".join(parts) if parts else store.whole_name()
 
     def matches_region(self, region_code: str, store: ResultsStore) -> bool:
         if self.region is not None and region_code != self.region:
             return False
         if self.text:
-            return self.text.casefold() in store.region_name(region_code).casefold()
+            wanted = self.text.casefold()
+            return any(wanted in name.casefold() for name in store.region_names(region_code))
         return True
 
     def matches(self, council: Council, store: ResultsStore) -> bool:
@@ -40,14 +41,26 @@ class Filter:
             return False
         if self.text:
             wanted = self.text.casefold()
-            return (
-                wanted in council.name.casefold()
-                or wanted in store.region_name(council.region).casefold()
+            return wanted in council.name.casefold() or any(
+                wanted in name.casefold() for name in store.region_names(council.region)
             )
         return True
 
     def councils(self, store: ResultsStore) -> list[Council]:
-        return [c for c in store.councils.values() if self.matches(c, store)]
+        found = [c for c in store.councils.values() if self.matches(c, store)]
+        if found or not self.text:
+            return found
+        # No council or region by that name: a ward's name finds its council.
+        wanted = self.text.casefold()
+        return [
+            c
+            for c in store.councils.values()
+            if (self.region is None or c.region == self.region)
+            and any(
+                wanted in ward.name.casefold()
+                for ward in store.wards_by_council.get(c.id, {}).values()
+            )
+        ]
 
     def regions(self, store: ResultsStore) -> set[str]:
         """Regions whose areas (referendums, mayors) the filter keeps."""

@@ -65,7 +65,9 @@ class FeedHealth:
     """How the feed is doing, for the status line."""
 
     label: str
-    last_update: float | None = None  # monotonic time of the last answer
+    last_check: float | None = None  # monotonic time of the last answer (a 304 included)
+    last_change: float | None = None  # ... of the last answer that changed the data
+    interval_note: str | None = None  # why polls are further apart than asked
     last_error: str | None = None
     next_poll_at: float | None = None
     replay: dict[str, object] | None = None  # the replay server's clock, when a replay
@@ -131,7 +133,14 @@ class Night:
             if health.last_error is not None:
                 self.log("feed recovered")
             health.last_error = None
-            health.last_update = self.monotonic()
+            health.last_check = self.monotonic()
+        if isinstance(outcome, Updated) and not (outcome.changes.empty and not outcome.snapshot):
+            health.last_change = health.last_check
+        note = health.poller.status.interval_note if health.poller is not None else None
+        if note != health.interval_note:
+            health.interval_note = note
+            if note:
+                self.log(note)
         if isinstance(outcome, Updated):
             # The first state, or a fresh one after a gap or reset, is not news.
             whole = outcome.snapshot and (not self._seen_data or outcome.changes.reset)

@@ -13,8 +13,9 @@ class GoToTime(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     GoToTime { align: center middle; }
-    GoToTime > Vertical { width: 60; height: auto; border: thick $accent; background: $surface;
-                          padding: 1 2; }
+    GoToTime > Vertical { width: 90%; max-width: 84; height: auto; border: thick $accent;
+                          background: $surface; padding: 1 2; }
+    GoToTime Label { width: 100%; }
     """
 
     def compose(self) -> ComposeResult:

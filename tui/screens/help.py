@@ -12,12 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-#: Marks on screen that are not keys.
-MARKS: tuple[tuple[str, str], ...] = (
-    ("≈ in Change", "approximate seat changes (new wards or council size)"),
-    ("n/a, —", "no figures in the feed (unknown, never zero)"),
-    ("▲, ★", "a gain; a council you watch"),
-)
+from tui.glossary import GLOSSARY
 
 
 def help_section(title: str, *owners: type) -> tuple[str, list[Binding]]:
@@ -75,7 +70,11 @@ class HelpScreen(ModalScreen[None]):
         for section, keys, does in self.rows():
             table.add_row(section if section != previous else "", keys, does)
             previous = section
-        for mark, means in MARKS:
-            table.add_row("Marks" if mark == MARKS[0][0] else "", mark, means)
+        glossary = Table(title="Glossary", expand=True, show_edge=False)
+        glossary.add_column("Term", style="bold")
+        glossary.add_column("Means")
+        for term, means in GLOSSARY:
+            glossary.add_row(term, means)
         with VerticalScroll():
             yield Static(table)
+            yield Static(glossary)

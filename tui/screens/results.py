@@ -19,6 +19,7 @@ from tui.night import Night
 from tui.palette import ElectionCommands
 from tui.screens.council_detail import CouncilDetail, WardTable
 from tui.screens.help import help_section
+from tui.widgets.changes import ChangesPanel
 from tui.widgets.council_list import CouncilTable
 from tui.widgets.council_map import CouncilMap
 from tui.widgets.feed_log import FeedLog
@@ -32,13 +33,14 @@ from tui.widgets.ticker import Ticker
 from tui.widgets.title_bar import TestBanner, TitleBar
 
 WIDE = 130
-TABS = ("overview", "councils", "map", "referendums", "mayors", "log")
-TAB_KEYS = "show a view: Overview, Councils, Map, Referendums, Mayors, Log"
+HUGE = 190  # the overview gets the map beside the scoreboard
+TABS = ("overview", "councils", "map", "referendums", "mayors", "log", "changes")
+TAB_KEYS = "show a view: Overview, Councils, Map, Referendums, Mayors, Log, Changes"
 
 
 class ResultsScreen(Screen[None]):
     COMMANDS = App.COMMANDS | {ElectionCommands}
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide"), (HUGE, "-huge")]
     BINDINGS = [
         Binding("r", "next_region", "Region", tooltip="next region"),
         Binding("R", "previous_region", "Prev region", show=False, tooltip="previous region"),
@@ -70,6 +72,8 @@ class ResultsScreen(Screen[None]):
                         with Vertical(id="overview-left"):
                             yield ScoreboardPanel(night, id="scoreboard")
                             yield ReferendumPanel(night, id="overview-referendums")
+                        with Vertical(id="overview-middle"):
+                            yield CouncilMap(night, id="overview-map", take_focus=False)
                         with Vertical(id="overview-right"):
                             yield Static("Latest declarations", classes="heading")
                             yield Ticker(night, id="latest")
@@ -83,6 +87,8 @@ class ResultsScreen(Screen[None]):
                 yield LazyView(MayorsTable(night, id="mayors-table"))
             with TabPane("6 Log", id="log"):
                 yield LazyView(FeedLog(night, id="feed-log"))
+            with TabPane("7 Changes", id="changes"):
+                yield LazyView(VerticalScroll(ChangesPanel(night, id="changes-panel")))
         yield FilterBar(id="filter-bar")
         yield FeedStatus(night, id="feed-status")
         yield Footer()
@@ -141,8 +147,10 @@ class ResultsScreen(Screen[None]):
             "map": CouncilMap,
             "mayors": MayorsTable,
         }
-        wanted = targets.get(self.query_one(TabbedContent).active)
-        for target in self.query(wanted) if wanted is not None else []:
+        tabs = self.query_one(TabbedContent)
+        wanted = targets.get(tabs.active)
+        pane = tabs.active_pane
+        for target in pane.query(wanted) if wanted is not None and pane is not None else []:
             target.focus()  # once mounted (its tab is lazy)
             break
 

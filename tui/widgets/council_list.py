@@ -19,6 +19,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey
 
 from feeds.aggregate import is_gain, result_phrase
+from feeds.news import changed_hands
 from feeds.store import ResultsStore
 from tui.formatting import status_text, uk_time
 from tui.night import Night, NightUpdate
@@ -36,12 +37,16 @@ COLUMNS = (
     ("name", "Council"),
     ("control", "Ctrl"),
     ("result", "Result"),
+    ("change", "Change"),
     ("status", "Status"),
     ("seats", "Seats won"),
-    ("change", "Change"),
     ("time", "Decl"),
     ("region", "Region"),
 )
+#: Below this width the list is narrow: names shortened, two parties' changes, so that the
+#: change column ends on screen at 80 columns instead of being cut mid-token.
+NARROW = 100
+NARROW_NAME = 22
 
 SORTS: dict[str, Callable[[Council, ResultsStore], object]] = {
     "name": lambda c, s: c.name.casefold(),
@@ -51,13 +56,25 @@ SORTS: dict[str, Callable[[Council, ResultsStore], object]] = {
         c.name.casefold(),
     ),
     "region": lambda c, s: (s.region_name(c.region), c.name.casefold()),
+    # Most seats changing hands first (a council without figures after those with them).
+    "seats changed": lambda c, s: (
+        c.seats_change is None,
+        -sum(v for v in (c.seats_change or {}).values() if v > 0),
+        c.name.casefold(),
+    ),
+    # Gains, then losses to NOC, then holds, then councils still to declare.
+    "control": lambda c, s: (
+        (0 if is_gain(c) else 1 if changed_hands(c) else 2) if c.has_result else 3,
+        -(c.declared_at.timestamp() if c.declared_at else 0),
+        c.name.casefold(),
+    ),
 }
 
 
-def _change(council: Council) -> Text:
+def _change(council: Council, limit: int = 4) -> Text:
     """Seat changes, marked ``≈`` when approximate (new wards or council size); "n/a" where
     there is nothing to compare with."""
-    text = party_list(council.seats_change, signed=True)
+    text = party_list(council.seats_change, signed=True, limit=limit)
     if council.seats_change is not None and council.seats_change_basis == "approximate":
         return Text.assemble(("≈", "dim"), text)
     return text
@@ -78,7 +95,12 @@ class CouncilTable(DataTable[Text]):
     CouncilTable { height: 1fr; }
     """
     BINDINGS = [
-        Binding("s", "cycle_sort", "Sort", tooltip="sort by name, declaration time or region"),
+        Binding(
+            "s",
+            "cycle_sort",
+            "Sort",
+            tooltip="sort by name, declaration time, region, seats changed or change in control",
+        ),
         Binding(
             "w",
             "toggle_watch",
@@ -110,6 +132,7 @@ class CouncilTable(DataTable[Text]):
         self._frame_size: Size | None = None
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self.sort_by = "name"
+        self.narrow = False
         self._pending: set[str] | None = set()  # drawn in full when first shown
         self.highlighted_ids: set[str] = set()
         for key, label in COLUMNS:
@@ -139,6 +162,21 @@ class CouncilTable(DataTable[Text]):
 
     def on_show(self) -> None:
         self.catch_up()
+
+    def on_resize(self) -> None:
+        narrow = self.app.size.width < NARROW
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        # Every row again, columns measured afresh (a column never shrinks by itself).
+        cursor = self.selected_id()
+        self.clear()
+        for column in self.columns.values():
+            column.content_width = column.label.cell_len
+        self._pending = set(self.night.store.councils)
+        self.catch_up()
+        if cursor is not None and cursor in {k.value for k in self.rows}:
+            self.move_cursor(row=self.get_row_index(cursor), animate=False)
 
     def _render_cell(
         self,
@@ -235,7 +273,10 @@ class CouncilTable(DataTable[Text]):
 
     def _cells(self, council: Council, store: ResultsStore) -> list[Text]:
         watched = council.id in self.night.watchlist.ids
-        name = CouncilLabel(council.id, ("★ " if watched else "") + council.name)
+        label = council.name
+        if self.narrow and len(label) > NARROW_NAME:
+            label = label[: NARROW_NAME - 1] + "…"
+        name = CouncilLabel(council.id, ("★ " if watched else "") + label)
         if council.id in self.highlighted_ids:
             name.stylize("bold reverse")
         # Before a result the status column says it all; "—" keeps the result column quiet.
@@ -246,13 +287,14 @@ class CouncilTable(DataTable[Text]):
         chip = party_chip(control, store)
         if not council.has_result:
             chip.stylize("dim")
+        change = _change(council, 2 if self.narrow else 4) if council.has_result else Text("")
         return [
             name,
             chip,
             result,
+            change,
             status_text(council.status, self.night.tones, council.recount),
             party_list(council.seats_won) if council.has_result else Text(""),
-            _change(council) if council.has_result else Text(""),
             Text(uk_time(council.declared_at)),
             Text(store.region_name(council.region)),
         ]
@@ -267,6 +309,7 @@ class CouncilTable(DataTable[Text]):
         """Bring the rows in line with ``visible``: remove, add, and rewrite only ``changed``."""
         wanted = {c.id: c for c in visible}
         present = {key.value for key in self.rows if key.value is not None}
+        first_fill = not present
         touched = False
         gone = present - set(wanted)
         if gone:
@@ -282,6 +325,8 @@ class CouncilTable(DataTable[Text]):
                 touched = True
         if touched:
             self._resort(store)
+        if first_fill and self.row_count:  # the first row in order, not the first added
+            self.move_cursor(row=0, animate=False, scroll=True)
 
     def _remove_rows(self, keys: set[str]) -> None:
         """``remove_row`` for many rows at once. DataTable re-indexes every row on each

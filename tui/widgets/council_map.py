@@ -55,9 +55,16 @@ class CouncilMap(Widget, can_focus=True):
             self.council_id = council_id
             super().__init__()
 
-    def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(
+        self,
+        night: Night,
+        *,
+        id: str | None = None,  # noqa: A002
+        take_focus: bool = True,
+    ) -> None:
         super().__init__(id=id)
         self.night = night
+        self.take_focus = take_focus  # the map tab's map does; the overview's does not
         self._visible: list[Council] = []
         self._placement: Placement | None = None
         self._placed_key: tuple[str, ...] | None = None
@@ -68,7 +75,7 @@ class CouncilMap(Widget, can_focus=True):
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
         self.show_councils()
-        if is_shown(self):  # its tab was chosen before it was mounted
+        if self.take_focus and is_shown(self):  # its tab was chosen before it was mounted
             self.focus()
 
     def _changed(self, update: NightUpdate) -> None:

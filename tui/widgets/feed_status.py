@@ -32,7 +32,8 @@ class FeedStatus(OneLine):
         health = night.health
         now = night.monotonic()
         stale = health.stale(now)
-        updated = ago(now - health.last_update) if health.last_update is not None else None
+        checked = ago(now - health.last_check) if health.last_check is not None else None
+        changed = ago(now - health.last_change) if health.last_change is not None else None
         # Most urgent first, so that a narrow terminal still shows what matters.
         text = Text()
         if stale:
@@ -44,7 +45,11 @@ class FeedStatus(OneLine):
         if health.replay is not None:
             text.append(replay_state(health.replay), style="bold")
             text.append(" · ")
-        text.append(f"updated {updated}" if updated else "no data yet")
+        if checked is None:
+            text.append("no data yet")
+        else:  # a 304 is a check, not a change: the two are told apart
+            text.append(f"checked {checked}")
+            text.append(f" · data changed {changed}" if changed else " · no data yet")
         if health.next_poll_at is not None:
             text.append(f" · next poll {max(0.0, health.next_poll_at - now):.0f} s")
         rejected = night.store.rejected_total

@@ -29,6 +29,9 @@ COLUMNS = (
 )
 
 
+EMPTY = "#none"
+
+
 def _votes(value: int | None) -> Text:
     return Text(f"{value:,}" if value is not None else "—", justify="right")
 
@@ -104,6 +107,9 @@ class MayorsTable(DataTable[Text]):
         wanted: dict[str, list[Text]] = {}
         for contest in sorted(contests, key=lambda c: c.name.casefold()):
             wanted.update(self._rows(contest, store))
+        if not wanted:  # an empty table reads as a fault: say why it is empty
+            why = "No mayoral contests in this view." if store.mayors else "No mayoral contests."
+            wanted[EMPTY] = [Text(why, style="dim"), *(Text("") for _ in COLUMNS[1:])]
         order = {key: index for index, key in enumerate(wanted)}
         present = {key.value for key in self.rows if key.value is not None}
         for key in present - set(wanted):

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
 from feeds.aggregate import Scoreboard, ScoreboardRow, scoreboard
+from feeds.news import control_changes, headline
 from feeds.reference import NOC
 from feeds.store import ResultsStore
 from tui.formatting import signed
@@ -53,6 +54,7 @@ class ScoreboardPanel(Vertical):
 
     DEFAULT_CSS = """
     ScoreboardPanel { height: auto; }
+    ScoreboardPanel > #headline { padding: 0 1; }
     ScoreboardPanel > #declared { padding: 0 1; text-style: bold; }
     ScoreboardPanel > DataTable { height: auto; max-height: 16; }
     ScoreboardPanel > #coverage { padding: 0 1; color: $text-muted; }
@@ -79,6 +81,7 @@ class ScoreboardPanel(Vertical):
         self.show(board, store, night.view.describe(store))
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="headline", markup=False)
         yield Static("", id="declared", markup=False)
         table: DataTable[Text] = DataTable(
             id="scoreboard-table", cursor_type="row", zebra_stripes=True
@@ -89,6 +92,11 @@ class ScoreboardPanel(Vertical):
         yield Static("", id="coverage", markup=False)
 
     def show(self, board: Scoreboard, store: ResultsStore, where: str) -> None:
+        changes = control_changes(self.night.view.councils(store))
+        moves = [(row.party, row.councils_change) for row in [*board.rows, board.noc]]
+        self.query_one("#headline", Static).update(
+            Text(headline(moves, len(changes), board.declared), style="bold")
+        )
         self.query_one("#declared", Static).update(
             Text(
                 f"{where}: declared {board.declared} of {board.total} councils · "
@@ -98,11 +106,15 @@ class ScoreboardPanel(Vertical):
         tones = self.night.tones
         shares = {s.party: s for s in board.projections.shares} if board.projections else {}
         rows: list[ScoreboardRow] = [*board.rows, board.noc]
+        if not board.declared:  # before the first result: every party, at zero
+            listed = {row.party for row in rows}
+            rows[-1:-1] = [ScoreboardRow(p, 0, 0, 0, 0) for p in store.parties if p not in listed]
         table = self.query_one(DataTable)
         wanted: dict[str, list[Text]] = {}
         for row in rows:
             if (
-                row.party != NOC
+                board.declared
+                and row.party != NOC
                 and row.councils == 0
                 and not row.councillors
                 and not (row.councils_change or row.councillors_change or row.party in shares)
@@ -148,7 +160,9 @@ class ScoreboardPanel(Vertical):
         if changed:
             order = {row.party: index for index, row in enumerate(rows)}
             table.sort("party", key=lambda chip: order.get(chip.plain.strip(), 99))
-        if board.wards_declared:
+        if not board.declared:
+            coverage = expected_note(store)
+        elif board.wards_declared:
             coverage = f"Councillors as wards declare: {board.wards_declared:,} wards in."
         else:
             coverage = (
@@ -169,3 +183,15 @@ class ScoreboardPanel(Vertical):
             source = f" ({board.projections.source})" if board.projections.source else ""
             coverage += f" PNS: projected national share{source}, supplied by the feed."
         self.query_one("#coverage", Static).update(Text(coverage))
+
+
+def expected_note(store: ResultsStore) -> str:
+    """Before the first result: when results come (polls close at 22:00 on polling day)."""
+    election = store.election
+    if election is None:
+        return "Waiting for the feed."
+    day = election.date.strftime("%a %d %b")
+    return (
+        f"No results yet. Polls close at 22:00 on {day}; the overnight counts usually declare "
+        "from about 23:30, the daytime counts from about noon the next day."
+    )

@@ -61,10 +61,18 @@ class Ticker(Widget):
 
     def show_entries(self) -> None:
         night = self.night
-        regions = night.view.regions(night.store) if night.view.active else None
+        view = night.view
+        regions = view.regions(night.store) if view.active else None
+        # A name filter keeps the declarations of the councils it matches (and the areas and
+        # mayors of matching regions), rather than emptying the ticker.
+        councils = {c.id for c in view.councils(night.store)} if view.active else set()
         shown: list[tuple[Place, News]] = []
         for place, item in night.news.newest_first():
-            if regions is None or item.region in regions:
+            if regions is None or (
+                item.council_id in councils
+                if item.council_id is not None
+                else item.region in regions
+            ):
                 shown.append((place, item))
                 if len(shown) == SHOWN:
                     break

@@ -1,0 +1,339 @@
+"""The results desk: the views a journalist needs, and the rough edges found when it was tried.
+Each rough edge has a test that fails without its fix."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Footer, Label, Static
+
+from feeds.client import FeedPoller, Unchanged
+from feeds.parse import parse_answer
+from feeds.polling import Failed, PollSettings
+from feeds.recorder import record
+from feeds.recording import Recording
+from feeds.replay import ReplayFeed, VirtualClock
+from feeds.store import ResultsStore
+from feeds.summary import as_text, find_region, summarise
+from tests import factories as f
+from tests.test_store import BRISTOL, BRISTOL_AREA
+from tests.tui_helpers import feed_recording, make_test_app
+from tui.app import ElectionNightApp
+from tui.cli import main
+from tui.feed_source import FeedSource
+from tui.glossary import GLOSSARY
+from tui.screens.goto import GoToTime
+from tui.screens.help import HelpScreen
+from tui.watchlist import WatchList
+from tui.widgets.changes import ChangesPanel
+from tui.widgets.council_list import CouncilTable
+from tui.widgets.feed_status import FeedStatus
+
+FINAL = 10**9
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+# The views.
+
+
+async def test_the_changes_view_groups_councils_by_party_gained_and_lost(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("7")
+        await pilot.pause()
+        text = text_of(app.query_one(ChangesPanel))
+        assert text.startswith("35 councils changed hands")
+        gains, losses = text.split("\nLosses\n")
+        assert "Southampton from CON" in gains and "Southampton to LAB" in losses
+        # Newest first within a party: Dundee City (18:02) before Kirklees' group order.
+        assert gains.index("Dundee City") < gains.index("SNP") + 200
+
+
+async def test_the_headline_says_who_is_up_and_who_is_down(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(120, 40)):
+        headline = text_of(app.query_one("#headline", Static))
+        assert headline.startswith("up: LAB +5") and "down: CON -11" in headline
+        assert headline.endswith("35 councils changed hands")
+
+
+async def test_before_the_first_result_the_scoreboard_lists_every_party_and_when(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        feed_recording(app, bundled_recording, 0)
+        await pilot.pause()
+        table = app.query_one("#scoreboard-table", DataTable)
+        parties = {row.key.value for row in table.ordered_rows}
+        assert {"LAB", "CON", "LD", "GRN", "SNP", "PC", "NOC"} <= parties
+        assert all(table.get_cell(p, "councils").plain == "0" for p in parties)
+        coverage = text_of(app.query_one("#coverage", Static))
+        assert "Polls close at 22:00 on Thu 05 May" in coverage
+
+
+async def test_the_help_has_the_glossary(tmp_path: Path) -> None:
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.pause()
+        shown = " ".join(
+            strip.text
+            for static in app.screen.query(Static)
+            for strip in static.render_lines(static.region.reset_offset)
+        )
+        for term, means in GLOSSARY:
+            assert term in shown and means.split()[0] in shown
+
+
+async def test_the_footer_shows_the_replay_keys_from_the_first_frame(tmp_path: Path) -> None:
+    opened = threading.Event()
+
+    def connect_later() -> tuple[FeedSource, object]:
+        opened.wait(10)  # the recording is still being read
+        raise RuntimeError("test over")
+
+    app = ElectionNightApp(
+        FeedSource("replay of a night"),
+        connect=connect_later,  # type: ignore[arg-type]
+        watchlist=WatchList(tmp_path / "w.json"),
+    )
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            keys = " ".join(str(k.render()) for k in app.query_one(Footer).query("FooterKey"))
+            assert "Pause" in keys and "Go to" in keys
+    finally:
+        opened.set()
+
+
+async def test_the_council_list_at_80x24_ends_the_change_column_on_screen(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        table = app.query_one(CouncilTable)
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        keys = [column.key.value for column in table.ordered_columns]
+        assert keys[:4] == ["name", "control", "result", "change"]
+        assert sum(widths[:4]) <= 80 - 2  # the change column ends inside the screen
+
+
+async def test_a_big_terminal_puts_the_map_beside_the_scoreboard(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        overview_map = app.query_one("#overview-map")
+        scoreboard = app.query_one("#scoreboard")
+        assert overview_map.display and overview_map.region.width > 40
+        assert overview_map.region.x > scoreboard.region.x  # beside, not below
+        assert app.query_one("#overview-referendums").display
+    small = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with small.run_test(size=(120, 40)):
+        assert not small.query_one("#overview-middle").display
+
+
+async def test_a_name_filter_keeps_the_ticker_to_the_matching_councils(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        feed_recording(app, bundled_recording, FINAL)
+        await pilot.pause()
+        await pilot.press("slash", *"Barnet", "enter")
+        await pilot.pause()
+        shown = app.query_one("#latest").render_line(0).text
+        assert "Barnet: LAB gain from CON" in shown
+
+
+async def test_a_ward_name_finds_its_council(tmp_path: Path, bundled_recording: Recording) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"Burnt Oak", "enter", "2")
+        await pilot.pause()
+        table = app.query_one(CouncilTable)
+        assert [row.key.value for row in table.ordered_rows] == ["local.barnet.2022-05-05"]
+
+
+# Rough edges.
+
+
+async def test_corrections_and_recounts_are_in_the_log(tmp_path: Path) -> None:
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(100, 30)):
+        store = app.night.store
+        for document in (
+            f.snapshot(councils=[f.council(), f.bolton(status="counting")]),
+            f.changes(2, 1, councils=[f.council(status="corrected", revision=2, after="LD"),
+                                      f.bolton(status="recount", revision=2, recount=1)]),
+        ):  # fmt: skip
+            app.night.apply(store.apply(parse_answer(f.body(document))))
+        log = "\n".join(app.night.log_lines)
+        assert "Correction — Barnet: LD gain from CON" in log
+        assert "Bolton: recount under way" in log
+
+
+async def test_p_polls_now_instead_of_waiting_out_the_backoff(tmp_path: Path) -> None:
+    poller = FeedPoller("http://127.0.0.1:9/feed")
+    app = make_test_app(tmp_path, source=FeedSource("feed", poller), poll=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app._schedule_poll(25.0)  # a long wait after failures
+        polls = poller.status.polls
+        await pilot.press("p")
+        await pilot.pause(0.3)  # the poll is due in 50 ms
+        await app.workers.wait_for_complete()
+        assert poller.status.polls == polls + 1
+    assert PollSettings().max_backoff <= 30
+
+
+def test_the_interval_asked_for_is_the_shortest_and_a_longer_poll_after_is_said() -> None:
+    poller = FeedPoller("http://127.0.0.1:9/feed", settings=PollSettings(interval=5))
+    poller._server_interval = 2.0
+    assert poller.next_interval() == 5  # the feed cannot make us poll faster than asked
+    assert poller.status.interval_note is None
+    poller._server_interval = 20.0
+    assert poller.next_interval() == 20
+    assert "every 20 s" in (poller.status.interval_note or "")
+
+
+async def test_a_304_is_a_check_not_a_change_and_stale_is_said_once(tmp_path: Path) -> None:
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(160, 30)):
+        app.night.take(Unchanged(5.0))
+        health = app.night.health
+        assert health.last_check is not None and health.last_change is None
+        line = str(app.query_one(FeedStatus).render())
+        assert "checked 0 s ago" in line and "no data yet" in line
+        poller = FeedPoller("http://127.0.0.1:9/feed")
+        poller.status.failures = 3
+        health.poller = poller
+        app.night.take(Failed("HTTP 502 Bad Gateway", 5.0, 3))
+        assert str(app.query_one(FeedStatus).render()).count("STALE") == 1
+
+
+async def test_record_leaves_no_file_when_the_feed_never_answers(tmp_path: Path) -> None:
+    out = tmp_path / "night.jsonl"
+    stop = asyncio.Event()
+    asyncio.get_running_loop().call_later(0.5, stop.set)
+    lines = await record(
+        "http://127.0.0.1:9/feed", out, PollSettings(interval=0.05, min_interval=0.05), stop=stop
+    )
+    assert lines == 0 and not out.exists()
+
+
+def test_serve_test_marks_the_night_as_test_data(small_recording: Recording) -> None:
+    import json
+
+    feed = ReplayFeed(small_recording, VirtualClock(small_recording.duration_ms), test=True)
+    assert json.loads(feed.answer(None))["election"]["test"] is True
+    plain = ReplayFeed(small_recording, VirtualClock(small_recording.duration_ms))
+    assert not json.loads(plain.answer(None))["election"].get("test")
+
+
+async def test_the_go_to_prompt_is_whole_at_80_columns(tmp_path: Path) -> None:
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(GoToTime())
+        await pilot.pause()
+        label = app.screen.query_one(Label)
+        words = str(label.render()).split()
+        lines = [strip.text for strip in label.render_lines(label.region.reset_offset)]
+        assert " ".join(" ".join(lines).split()) == " ".join(words)  # nothing cut
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--start", "banana"], "--start: cannot read the time 'banana'"),
+        (["replay", "/no/such/night.jsonl"], "cannot read /no/such/night.jsonl"),
+    ],
+)
+def test_bad_replay_options_are_refused_before_the_screen_is_drawn(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.launch
+
+    def no_app(*args: object, **kwargs: object) -> int:
+        raise AssertionError("the app was started")
+
+    monkeypatch.setattr(tui.launch, "run_replay", no_app)
+    assert main(argv) == 2
+    assert said in capsys.readouterr().err
+
+
+async def test_the_mayors_table_says_why_it_is_empty(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"Scotland", "enter", "5")
+        await pilot.pause()
+        table = app.query_one("#mayors-table", DataTable)
+        assert table.get_cell_at((0, 0)).plain == "No mayoral contests in this view."
+
+
+def test_summary_names_the_leader_prints_rejected_and_skips_an_empty_scoreboard() -> None:
+    store = ResultsStore()
+    area = dict(BRISTOL_AREA, status="counting", votes={"committee": 5000, "mayor": 3000},
+                rejected=42)  # fmt: skip
+    area.pop("status")
+    area["status"] = "declared"
+    referendum = dict(BRISTOL, counting_areas=2)
+    store.apply(parse_answer(f.body(f.snapshot(councils=[], referendums=[referendum],
+                                               counting_areas=[area]))))  # fmt: skip
+    text = as_text(summarise(store))
+    assert "rejected 42" in text
+    assert "no outcome yet: Committee leads" in text
+    assert "Party" not in text and "Declared 0 of 0 councils" not in text
+
+
+def test_a_night_with_northern_ireland_is_the_united_kingdom() -> None:
+    store = ResultsStore()
+    belfast = f.council("belfast", "N09000003", region="N92000002", status="counting")
+    regions = [*f.REGIONS, {"code": "N92000002", "name": "Northern Ireland"}]
+    store.apply(parse_answer(f.body(f.snapshot(councils=[f.council(), belfast], regions=regions))))
+    assert as_text(summarise(store)).startswith("Local elections - United Kingdom")
+    gb = ResultsStore()
+    gb.apply(parse_answer(f.body(f.snapshot(regions=regions))))  # NI listed, no record there
+    assert gb.whole_name() == "Great Britain"
+
+
+def test_a_region_is_found_by_every_name_it_is_known_by(tmp_path: Path) -> None:
+    store = ResultsStore()
+    regions = [{"code": "E12000006", "name": "East"}]
+    store.apply(parse_answer(f.body(f.snapshot(regions=regions))))
+    assert find_region(store, "East of England").code == "E12000006"
+    assert find_region(store, "east").code == "E12000006"
+    from tui.filter import Filter
+
+    council = f.council("luton", "E06000032", region="E12000006")
+    store.apply(parse_answer(f.body(f.changes(2, 1, councils=[council]))))
+    assert [c.name for c in Filter(text="East of England").councils(store)] == ["Luton"]
+
+
+async def test_toasts_sit_above_the_status_line(tmp_path: Path) -> None:
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        app.notify("A gain")
+        await pilot.pause()
+        await pilot.pause()
+        toast = app.screen.query_one("Toast")
+        status = app.query_one(FeedStatus)
+        assert toast.region.bottom <= status.region.y
