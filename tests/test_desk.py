@@ -337,3 +337,17 @@ async def test_toasts_sit_above_the_status_line(tmp_path: Path) -> None:
         toast = app.screen.query_one("Toast")
         status = app.query_one(FeedStatus)
         assert toast.region.bottom <= status.region.y
+
+
+async def test_alert_toasts_never_pile_up_across_polls(tmp_path: Path) -> None:
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        store = app.night.store
+        councils = [f.council(f"c{i}", f"E0900{i:04d}", status="counting") for i in range(8)]
+        app.night.apply(store.apply(parse_answer(f.body(f.snapshot(councils=councils)))))
+        for i in range(8):  # a fast replay: one gain a poll
+            gain = f.council(f"c{i}", f"E0900{i:04d}", revision=2)
+            document = f.changes(i + 2, i + 1, councils=[gain])
+            app.night.apply(store.apply(parse_answer(f.body(document))))
+            await pilot.pause()
+        assert len(app.screen.query("Toast")) <= 3

@@ -36,6 +36,7 @@ from tui.tones import Tones
 from tui.watchlist import WatchList
 
 MAX_TOASTS = 3
+ALERT_SECONDS = 6.0
 REPLAY_ACTIONS = frozenset({"toggle_pause", "faster", "slower", "step", "go_to"})
 
 
@@ -103,6 +104,7 @@ class ElectionNightApp(App[None]):
         self.poll_enabled = poll
         self._poll_timer: Timer | None = None
         self._results: ResultsScreen | None = None
+        self._alert_times: list[float] = []  # when the alert toasts on screen were shown
 
     def get_default_screen(self) -> ResultsScreen:
         return self.results
@@ -246,16 +248,31 @@ class ElectionNightApp(App[None]):
             for note in update.changes.implausible:
                 self.notify(f"Implausible change: {note}", severity="warning", timeout=8)
         alerts: list[News] = [item for item in update.news if item.alert]
+        if not alerts:
+            return
+        # Across polls too (a fast replay declares every second): never more than
+        # MAX_TOASTS alert toasts on screen; older ones give way to the newest.
+        now = time.monotonic()
+        self._alert_times = [t for t in self._alert_times if now - t < ALERT_SECONDS]
+        coming = len(alerts) if len(alerts) <= MAX_TOASTS else 1
+        if len(self._alert_times) + coming > MAX_TOASTS:
+            self.clear_notifications()
+            self._alert_times.clear()
+        self._alert_times.extend([now] * coming)
         if len(alerts) <= MAX_TOASTS:
             for item in alerts:
-                self.notify(item.text, title="Watched council" if item.watched else "Gain")
+                self.notify(
+                    item.text,
+                    title="Watched council" if item.watched else "Gain",
+                    timeout=ALERT_SECONDS,
+                )
             return
         lines = [i.text for i in alerts if i.watched] + [i.text for i in alerts if not i.watched]
         shown = "\n".join(lines[:MAX_TOASTS])
         self.notify(
             f"{shown}\n… and {len(lines) - MAX_TOASTS} more (see Latest)",
             title=f"{len(alerts)} gains and watched councils",
-            timeout=8,
+            timeout=ALERT_SECONDS,
         )
 
     def notify(  # markup is never honoured
