@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
-import io
 import json
 from pathlib import Path
 from typing import Any
+
+from scripts.build_night import reproducible_gzip
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "tui" / "maps" / "hexmaps.json.gz"
@@ -51,10 +51,7 @@ def build(data: Path) -> bytes:
         "wards": {code: [h["q"], h["r"], h["LAD22CD"]] for code, h in sorted(wards.items())},
     }
     text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-    raw = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
-        gz.write(text.encode("utf-8"))
-    return raw.getvalue()
+    return reproducible_gzip(text.encode("utf-8"))
 
 
 def main() -> None:

@@ -14,14 +14,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "feeds" / "recordings" / "local-2022-05-05.jsonl.gz"
 
 
+def reproducible_gzip(data: bytes) -> bytes:
+    """Compressed with no time or name in the header: the same data gives the same bytes."""
+    raw = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+        gz.write(data)
+    return raw.getvalue()
+
+
 def build(data: Path) -> bytes:
     """The recording's text, gzip-compressed reproducibly."""
     text = io.StringIO()
     write_night(data, text)
-    raw = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
-        gz.write(text.getvalue().encode("utf-8"))
-    return raw.getvalue()
+    return reproducible_gzip(text.getvalue().encode("utf-8"))
 
 
 def main() -> None:

@@ -10,10 +10,10 @@ from feeds.news import ControlChange, control_changes
 from tui.formatting import uk_time
 from tui.night import Night, NightUpdate
 from tui.parties import party_chip
-from tui.widgets.shown import is_shown
+from tui.widgets.shown import DrawnWhenShown
 
 
-class ChangesPanel(Static):
+class ChangesPanel(DrawnWhenShown, Static):
     DEFAULT_CSS = """
     ChangesPanel { height: auto; padding: 0 1; }
     """
@@ -21,24 +21,16 @@ class ChangesPanel(Static):
     def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, markup=False)
         self.night = night
-        self._behind = True
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
-        self.show_changes()
+        self.draw_now()
 
     def _changed(self, update: NightUpdate) -> None:
         if update.councils or update.view_changed or update.reset:
-            self._behind = True
-            if is_shown(self):
-                self.show_changes()
+            self.behind()
 
-    def on_show(self) -> None:
-        if self._behind:
-            self.show_changes()
-
-    def show_changes(self) -> None:
-        self._behind = False
+    def draw(self) -> None:
         night = self.night
         store = night.store
         changes = control_changes(night.view.councils(store))

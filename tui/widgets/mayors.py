@@ -13,7 +13,7 @@ from tui.formatting import status_text
 from tui.night import Night, NightUpdate
 from tui.parties import party_chip
 from tui.widgets.cells import put_cell
-from tui.widgets.shown import is_shown
+from tui.widgets.shown import DrawnWhenShown, is_shown
 
 if TYPE_CHECKING:
     from feeds.models import MayoralContest
@@ -36,7 +36,7 @@ def _votes(value: int | None) -> Text:
     return Text(f"{value:,}" if value is not None else "—", justify="right")
 
 
-class MayorsTable(DataTable[Text]):
+class MayorsTable(DrawnWhenShown, DataTable[Text]):
     DEFAULT_CSS = """
     MayorsTable { height: 1fr; }
     """
@@ -44,29 +44,21 @@ class MayorsTable(DataTable[Text]):
     def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self.night = night
-        self._behind = True
         for key, label in COLUMNS:
             self.add_column(label, key=key)
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
         if is_shown(self):  # its tab was chosen before it was mounted
-            self.show_contests()
+            self.draw_now()
             self.focus()
 
     def _changed(self, update: NightUpdate) -> None:
         changes = update.changes
         if changes is None or changes.mayors or changes.meta or update.reset:
-            self._behind = True
-            if is_shown(self):
-                self.show_contests()
+            self.behind()
 
-    def on_show(self) -> None:
-        if self._behind:
-            self.show_contests()
-
-    def show_contests(self) -> None:
-        self._behind = False
+    def draw(self) -> None:
         night = self.night
         store = night.store
         regions = night.view.regions(store) if night.view.active else None

@@ -13,7 +13,7 @@ from feeds.store import ResultsStore
 from tui.filter import Filter
 from tui.night import Night, NightUpdate
 from tui.tones import Tones
-from tui.widgets.shown import is_shown
+from tui.widgets.shown import DrawnWhenShown
 
 if TYPE_CHECKING:
     from feeds.models import CountingArea
@@ -71,7 +71,7 @@ def render_totals(
     return text
 
 
-class ReferendumPanel(Static):
+class ReferendumPanel(DrawnWhenShown, Static):
     DEFAULT_CSS = """
     ReferendumPanel { height: auto; padding: 0 1; }
     """
@@ -79,29 +79,21 @@ class ReferendumPanel(Static):
     def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, markup=False)
         self.night = night
-        self._behind = True
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
-        self.show_totals()  # what arrived before it was mounted
+        self.draw_now()  # what arrived before it was mounted
 
     def _changed(self, update: NightUpdate) -> None:
         changes = update.changes
         if changes is None or changes.changed_referendums or changes.meta or update.reset:
-            self._behind = True
-            if is_shown(self):
-                self.show_totals()
-
-    def on_show(self) -> None:
-        if self._behind:
-            self.show_totals()
+            self.behind()
 
     def on_resize(self) -> None:
         # The bars are sized to the panel: drawn before the first layout, they were guessed.
-        self.show_totals()
+        self.draw_now()
 
-    def show_totals(self) -> None:
-        self._behind = False
+    def draw(self) -> None:
         night = self.night
         self.update(totals_text(night.store, night.view, self.size.width or 80, night.tones))
 

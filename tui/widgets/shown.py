@@ -13,3 +13,26 @@ def is_shown(widget: Widget) -> bool:
             return False
         node = node.parent
     return True
+
+
+class DrawnWhenShown:
+    """For a widget that may sit on a hidden tab: when the night changes it is ``behind``,
+    drawn at once if on screen and otherwise when Textual shows it (``Show``)."""
+
+    _behind = True
+
+    def draw(self) -> None:
+        raise NotImplementedError
+
+    def behind(self) -> None:
+        self._behind = True
+        if isinstance(self, Widget) and is_shown(self):
+            self.draw_now()
+
+    def draw_now(self) -> None:
+        self._behind = False
+        self.draw()
+
+    def on_show(self) -> None:
+        if self._behind:
+            self.draw_now()
