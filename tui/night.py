@@ -113,10 +113,6 @@ class Night:
             return started + dt.timedelta(milliseconds=offset)
         return self.clock()
 
-    @property
-    def is_replay(self) -> bool:
-        return self.health.replay is not None
-
     # What arrives.
 
     def take(self, outcome: PollOutcome) -> NightUpdate | None:
