@@ -34,6 +34,21 @@ MAX_REVISION = 2**31 - 1
 MAX_COUNTING_AREAS = 50_000
 MAX_WARD_SEATS = 20
 MAX_WARDS_PER_ANSWER = 25_000
+#: Records one answer (or recording line) may hold, per kind: the largest real nights with
+#: room (a national night has about 400 councils and 9,000 ward contests; a UK referendum
+#: 382 counting areas). Records past a cap are rejected one by one and counted: the answer's
+#: other records still apply.
+PER_ANSWER = {
+    "regions": 64,
+    "parties": 500,
+    "councils": 25_000,
+    "referendums": 100,
+    "counting_areas": 10_000,
+    "mayors": 1_000,
+    "wards": MAX_WARDS_PER_ANSWER,
+}
+#: Candidates in all the ward contests of one answer; wards past it are rejected.
+CANDIDATES_PER_ANSWER = 200_000
 MAX_WARD_CANDIDATES = 60
 MAX_STV_STAGES = 100
 MAX_ELECTORATE = 1_000_000_000
@@ -400,15 +415,25 @@ class FeedDocument(FeedModel):
         Field(default=None, description="seconds the server asks clients to wait")
     )
     election: Election | None = None
-    regions: Annotated[list[Region], Field(max_length=64)] = Field(default_factory=list)
-    parties: Annotated[list[Party], Field(max_length=100)] = Field(default_factory=list)
-    councils: Annotated[list[Council], Field(max_length=2_000)] = Field(default_factory=list)
-    referendums: Annotated[list[Referendum], Field(max_length=50)] = Field(default_factory=list)
-    counting_areas: Annotated[list[CountingArea], Field(max_length=5_000)] = Field(
+    regions: Annotated[list[Region], Field(max_length=PER_ANSWER["regions"])] = Field(
         default_factory=list
     )
-    mayors: Annotated[list[MayoralContest], Field(max_length=200)] = Field(default_factory=list)
-    wards: Annotated[list[WardContest], Field(max_length=MAX_WARDS_PER_ANSWER)] = Field(
+    parties: Annotated[list[Party], Field(max_length=PER_ANSWER["parties"])] = Field(
+        default_factory=list
+    )
+    councils: Annotated[list[Council], Field(max_length=PER_ANSWER["councils"])] = Field(
+        default_factory=list
+    )
+    referendums: Annotated[list[Referendum], Field(max_length=PER_ANSWER["referendums"])] = Field(
+        default_factory=list
+    )
+    counting_areas: Annotated[
+        list[CountingArea], Field(max_length=PER_ANSWER["counting_areas"])
+    ] = Field(default_factory=list)
+    mayors: Annotated[list[MayoralContest], Field(max_length=PER_ANSWER["mayors"])] = Field(
+        default_factory=list
+    )
+    wards: Annotated[list[WardContest], Field(max_length=PER_ANSWER["wards"])] = Field(
         default_factory=list
     )
     projections: Projections | None = None

@@ -16,8 +16,9 @@ from pydantic import BaseModel, Field, Strict, TypeAdapter, ValidationError
 
 from feeds.answer import Answer, FeedError, Reject
 from feeds.models import (
+    CANDIDATES_PER_ANSWER,
     FORMAT,
-    MAX_WARDS_PER_ANSWER,
+    PER_ANSWER,
     Council,
     CountingArea,
     Election,
@@ -46,13 +47,15 @@ class _Envelope(BaseModel):
     epoch: Annotated[int, Strict(), Field(ge=0, le=2**31)] | None = None
     poll_after: Annotated[float, Strict(), Field(ge=0, le=3600, allow_inf_nan=False)] | None = None
     election: Any = None
-    regions: Annotated[list[Any], Field(max_length=64)] = []
-    parties: Annotated[list[Any], Field(max_length=100)] = []
-    councils: Annotated[list[Any], Field(max_length=2_000)] = []
-    referendums: Annotated[list[Any], Field(max_length=50)] = []
-    counting_areas: Annotated[list[Any], Field(max_length=5_000)] = []
-    mayors: Annotated[list[Any], Field(max_length=200)] = []
-    wards: Annotated[list[Any], Field(max_length=MAX_WARDS_PER_ANSWER)] = []
+    # No length caps here: records past a kind's cap are rejected one by one (the body's size
+    # bounds the lists), never the whole answer.
+    regions: list[Any] = []
+    parties: list[Any] = []
+    councils: list[Any] = []
+    referendums: list[Any] = []
+    counting_areas: list[Any] = []
+    mayors: list[Any] = []
+    wards: list[Any] = []
     projections: Any = None
 
 
@@ -234,6 +237,8 @@ def _whole_answer(raw: bytes | str) -> Answer | None:
         return None
     if document.kind == "changes" and document.since is None:
         return None
+    if sum(len(w.candidates) for w in document.wards) > CANDIDATES_PER_ANSWER:
+        return None  # the slow path rejects the wards past the cap, one by one
     answer = Answer(
         kind=document.kind,
         seq=document.seq,
@@ -257,13 +262,15 @@ class _RecordLists(FeedModel):
     """The record lists of a recording line, validated in one pass (see ``whole_line``)."""
 
     election: Election | None = None
-    regions: Annotated[list[Region], Field(max_length=64)] = []
-    parties: Annotated[list[Party], Field(max_length=100)] = []
-    councils: Annotated[list[Council], Field(max_length=2_000)] = []
-    referendums: Annotated[list[Referendum], Field(max_length=50)] = []
-    counting_areas: Annotated[list[CountingArea], Field(max_length=5_000)] = []
-    mayors: Annotated[list[MayoralContest], Field(max_length=200)] = []
-    wards: Annotated[list[WardContest], Field(max_length=MAX_WARDS_PER_ANSWER)] = []
+    regions: Annotated[list[Region], Field(max_length=PER_ANSWER["regions"])] = []
+    parties: Annotated[list[Party], Field(max_length=PER_ANSWER["parties"])] = []
+    councils: Annotated[list[Council], Field(max_length=PER_ANSWER["councils"])] = []
+    referendums: Annotated[list[Referendum], Field(max_length=PER_ANSWER["referendums"])] = []
+    counting_areas: Annotated[
+        list[CountingArea], Field(max_length=PER_ANSWER["counting_areas"])
+    ] = []
+    mayors: Annotated[list[MayoralContest], Field(max_length=PER_ANSWER["mayors"])] = []
+    wards: Annotated[list[WardContest], Field(max_length=PER_ANSWER["wards"])] = []
     projections: Projections | None = None
 
 
@@ -286,7 +293,7 @@ def whole_line(raw: bytes, seq: int) -> tuple[str, int, Answer] | None:
     except (ValidationError, ValueError, RecursionError):
         return None
     body = line.records if line.type == "change" else line.state
-    if body is None:
+    if body is None or sum(len(w.candidates) for w in body.wards) > CANDIDATES_PER_ANSWER:
         return None
     answer = Answer(
         kind="snapshot" if line.type == "keyframe" else "changes",
@@ -354,13 +361,45 @@ def answer_from_data(data: Any) -> Answer:
         found_p = validate_records(Projections, [envelope.projections], "projections", rejects)
         answer.projections = found_p[0] if found_p else None
 
-    answer.regions = validate_records(Region, envelope.regions, "regions", rejects)
-    answer.parties = validate_records(Party, envelope.parties, "parties", rejects)
-    answer.councils = validate_records(Council, envelope.councils, "councils", rejects)
-    answer.referendums = validate_records(Referendum, envelope.referendums, "referendums", rejects)
-    answer.counting_areas = validate_records(
-        CountingArea, envelope.counting_areas, "counting_areas", rejects
+    def capped(kind: str, items: list[Any]) -> list[Any]:
+        cap = PER_ANSWER[kind]
+        for index in range(cap, len(items)):
+            rejects.append(Reject(kind, index, f"past the {cap:,} {kind} one answer may hold"))
+        return items[:cap]
+
+    answer.regions = validate_records(
+        Region, capped("regions", envelope.regions), "regions", rejects
     )
-    answer.mayors = validate_records(MayoralContest, envelope.mayors, "mayors", rejects)
-    answer.wards = validate_records(WardContest, envelope.wards, "wards", rejects)
+    answer.parties = validate_records(
+        Party, capped("parties", envelope.parties), "parties", rejects
+    )
+    answer.councils = validate_records(
+        Council, capped("councils", envelope.councils), "councils", rejects
+    )
+    answer.referendums = validate_records(
+        Referendum, capped("referendums", envelope.referendums), "referendums", rejects
+    )
+    answer.counting_areas = validate_records(
+        CountingArea, capped("counting_areas", envelope.counting_areas), "counting_areas", rejects
+    )
+    answer.mayors = validate_records(
+        MayoralContest, capped("mayors", envelope.mayors), "mayors", rejects
+    )
+    wards = validate_records(WardContest, capped("wards", envelope.wards), "wards", rejects)
+    answer.wards = _within_candidates(wards, rejects)
     return _deduplicated(answer)
+
+
+def _within_candidates(wards: list[WardContest], rejects: list[Reject]) -> list[WardContest]:
+    """Wards up to CANDIDATES_PER_ANSWER candidates in all; the rest rejected and counted."""
+    total = 0
+    for index, ward in enumerate(wards):
+        total += len(ward.candidates)
+        if total > CANDIDATES_PER_ANSWER:
+            for late in range(index, len(wards)):
+                rejects.append(
+                    Reject("wards", late, f"past the {CANDIDATES_PER_ANSWER:,} candidates "
+                                          "one answer may hold")
+                )  # fmt: skip
+            return wards[:index]
+    return wards

@@ -29,7 +29,7 @@ REGIONS_BY_CODE = {region.code: region for region in REGIONS}
 #: that invents ids without end is refused new ones past these, with a reason, and keeps
 #: everything it already had: 2,000 new ids a poll once took the app to 480 MiB in a minute.
 MAX_HELD = {
-    "councils": 10_000,
+    "councils": 25_000,
     "referendums": 500,
     "counting_areas": 50_000,
     "mayors": 1_000,

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds.answer import Answer, FeedError
+from feeds.models import PER_ANSWER
 from feeds.parse import parse_answer
 from feeds.sanitise import is_printable
 from tests import factories as f
@@ -37,10 +38,27 @@ def test_bodies_rejected_whole(raw: bytes, message: str) -> None:
         parse_answer(raw)
 
 
-def test_too_many_councils_rejected_whole_with_clear_error() -> None:
-    document = f.snapshot(councils=[{"id": "x"}] * 100_000)
-    with pytest.raises(FeedError, match="councils"):
-        parse_answer(f.body(document))
+def test_records_past_a_kinds_cap_are_rejected_one_by_one_and_the_rest_apply() -> None:
+    """A 2,001-council snapshot was rejected whole (the app showed nothing at all): caps are
+    now sized for real nights and enforced per record."""
+    councils = [f.council(f"c{i}", f"E0{i:07d}") for i in range(PER_ANSWER["councils"] + 2)]
+    answer = parse_answer(f.body(f.snapshot(councils=councils)))
+    assert len(answer.councils) == PER_ANSWER["councils"]
+    assert [(r.kind, r.index) for r in answer.rejects] == [
+        ("councils", PER_ANSWER["councils"]),
+        ("councils", PER_ANSWER["councils"] + 1),
+    ]
+    assert "past the 25,000 councils one answer may hold" in str(answer.rejects[0])
+    junk = parse_answer(f.body(f.snapshot(councils=[{"id": "x"}] * 2_001)))
+    assert not junk.councils and len(junk.rejects) == 2_001  # each bad, none fatal
+
+
+def test_wards_past_the_candidates_cap_are_rejected() -> None:
+    ward = f.ward(winners=("LAB",) * 20, losers=("CON",) * 30, seats=20)
+    wards = [dict(ward, id=f"local.barnet.w{i}.2022-05-05") for i in range(4_001)]  # 50 each
+    answer = parse_answer(f.body(f.snapshot(wards=wards)))
+    assert len(answer.wards) == 4_000  # 200,000 candidates
+    assert [r.index for r in answer.rejects] == [4_000]
 
 
 @pytest.mark.parametrize(
