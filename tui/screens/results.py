@@ -49,7 +49,8 @@ class ResultsScreen(Screen[None]):
             "slash",
             "open_filter",
             "Filter",
-            tooltip="filter by region or council name as you type; Enter keeps, Escape clears",
+            tooltip="filter by region, council or ward name as you type; "
+            "Enter keeps, Escape clears",
         ),
         *[
             Binding(str(i + 1), f"show_tab('{tab}')", tab.title(), show=False, tooltip=TAB_KEYS)
