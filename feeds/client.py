@@ -43,6 +43,8 @@ from feeds.store import ResultsStore
 if TYPE_CHECKING:
     import httpx
 
+    from feeds.pollers import Poller
+
 # httpx is imported where it is used: importing it (with its CLI's dependencies) costs about
 # 0.3 s, which the app's first frame should not wait for.
 
@@ -367,7 +369,7 @@ class FeedPoller:
 
 
 async def poll_forever(
-    poller: FeedPoller,
+    poller: Poller,
     on_outcome: Callable[[PollOutcome], None],
     stop: asyncio.Event,
     report: Callable[[str], None] = _log.error,

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from feeds.client import FeedPoller, poll_forever
+from feeds.client import poll_forever
 from feeds.news import news_of
+from feeds.pollers import make_poller
 from feeds.polling import Failed, PollOutcome, PollSettings, Updated
 from feeds.sanitise import say
 
@@ -135,7 +136,7 @@ async def record(
     from feeds.recording_writer import RecordingWriter
 
     opener, header, last_t = _open_output(output, append)
-    poller = FeedPoller(url, settings=settings)
+    poller = make_poller(url, settings=settings)
     began = time.monotonic()
     started_at = header.started_at if header is not None else None
     # Offsets run from the recording's start time, so that an appended part carries on in
@@ -186,6 +187,10 @@ async def record(
             return
         if not isinstance(outcome, Updated):
             return
+        for reject in outcome.changes.rejects[:20]:
+            say(f"rejected: {reject}", log)
+        for note in outcome.changes.notes:
+            say(f"note: {note}", log)
         try:
             if writer is None:
                 writer = RecordingWriter(

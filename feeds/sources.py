@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from feeds.answer import FeedError
-from feeds.client import FeedPoller
 from feeds.moments import parse_moment
 from feeds.parse import parse_answer
-from feeds.polling import DEFAULT_MAX_BODY, Failed, FeedConfigError, PollSettings, check_feed_url
+from feeds.pollers import check_source, is_pa_source, make_poller
+from feeds.polling import DEFAULT_MAX_BODY, Failed, FeedConfigError, PollSettings, Updated
 from feeds.recording import RECORDING_FORMAT, RecordingError, read_recording
+from feeds.sanitise import say
 from feeds.store import ResultsStore
 
 
@@ -20,7 +21,7 @@ class SourceError(Exception):
 
 
 def is_url(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
+    return source.startswith(("http://", "https://")) or is_pa_source(source)
 
 
 def load_source(
@@ -31,7 +32,7 @@ def load_source(
         if at is not None:
             raise SourceError("--at applies to recordings, not to a live feed")
         try:
-            check_feed_url(source, settings)
+            check_source(source, settings)
         except FeedConfigError as error:
             raise SourceError(str(error)) from None
         return asyncio.run(_poll_once(source, settings))
@@ -71,11 +72,27 @@ def _moment(at: str, recording: Any) -> float:
 
 
 async def _poll_once(url: str, settings: PollSettings | None) -> ResultsStore:
-    poller = FeedPoller(url, settings=settings)
+    poller = make_poller(url, settings=settings)
     try:
         outcome = await poller.poll()
+        if is_pa_source(url) and not isinstance(outcome, Failed):
+            # A second look: a file unreadable on the first is either still being written
+            # or bad, and is then rejected by name rather than passed over in silence.
+            report(outcome)
+            outcome = await poller.poll()
     finally:
         await poller.aclose()
     if isinstance(outcome, Failed):
         raise SourceError(f"{url}: {outcome.reason}")
+    report(outcome)
     return poller.store
+
+
+def report(outcome: object) -> None:
+    """What a source rejected or skipped, on stderr (the summary itself goes to stdout)."""
+    if not isinstance(outcome, Updated):
+        return
+    for reject in outcome.changes.rejects[:50]:
+        say(f"rejected: {reject}")
+    for note in outcome.changes.notes:
+        say(f"note: {note}")

@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 from feeds.bundled import BUNDLED_NIGHT
-from feeds.polling import FeedConfigError, PollSettings, check_feed_url
+from feeds.pollers import check_source
+from feeds.polling import FeedConfigError, PollSettings
 from feeds.sanitise import say
 
 
@@ -56,7 +57,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     settings = settings_from(args, interval=args.interval)
     try:  # before the screen is drawn: a URL that can never work is a plain CLI error
-        check_feed_url(args.url, settings)
+        check_source(args.url, settings)
     except FeedConfigError as error:
         say(f"election-night: {error}")
         return 2
@@ -120,7 +121,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     output = Path(args.output)
     settings = settings_from(args, interval=args.interval)
     try:
-        check_feed_url(args.url, settings)
+        check_source(args.url, settings)
     except FeedConfigError as error:
         say(f"election-night: {error}")
         return 2

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from feeds.client import FeedPoller
+from feeds.pollers import Poller
 from tui.replay_control import ReplayControl
 
 
 @dataclass
 class FeedSource:
     label: str
-    poller: FeedPoller | None = None
+    poller: Poller | None = None
     replay: ReplayControl | None = None
     notes: list[str] = field(default_factory=list)  # e.g. a recording's skipped lines

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from feeds.client import FeedPoller
+from feeds.pollers import make_poller
 from feeds.polling import PollSettings
 from tui.app import ElectionNightApp
 from tui.feed_source import FeedSource
@@ -23,7 +24,7 @@ def make_app(
     **kwargs: Any,
 ) -> ElectionNightApp:
     """Build the app for a feed URL (and replay controls when it is a replay server)."""
-    poller = FeedPoller(url, settings=settings) if url else None
+    poller = make_poller(url, settings=settings) if url else None
     replay = ReplayControl(replay_url, token=replay_token) if replay_url else None
     source = FeedSource(label or url or "no feed", poller, replay)
     return ElectionNightApp(source, **kwargs)

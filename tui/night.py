@@ -28,7 +28,7 @@ from tui.watchlist import WatchList
 if TYPE_CHECKING:
     from textual.app import App
 
-    from feeds.client import FeedPoller
+    from feeds.pollers import Poller
 
 LOG_LINES = 500
 NEWS_HELD = 300
@@ -71,7 +71,7 @@ class FeedHealth:
     last_error: str | None = None
     next_poll_at: float | None = None
     replay: dict[str, object] | None = None  # the replay server's clock, when a replay
-    poller: FeedPoller | None = field(default=None, repr=False)
+    poller: Poller | None = field(default=None, repr=False)
 
     def stale(self, now: float) -> bool:
         return self.poller is not None and self.poller.is_stale(now)
@@ -176,7 +176,7 @@ class Night:
         self.changed.publish(update)
         return update
 
-    def connected(self, store: ResultsStore, poller: FeedPoller | None, label: str) -> None:
+    def connected(self, store: ResultsStore, poller: Poller | None, label: str) -> None:
         """The feed is open (a replay opens after the first frame)."""
         self.store = store
         self.health.poller = poller

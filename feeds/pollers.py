@@ -1,0 +1,56 @@
+"""Any source the app can poll: a feed URL, or PA Media's XML (a folder or its FTP server).
+
+Both kinds of poller have one interface, so the app, ``record``, ``summary`` and ``serve``
+take either without knowing which."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from feeds.polling import FeedConfigError, PollOutcome, PollSettings, check_feed_url
+
+if TYPE_CHECKING:
+    from feeds.client import PollerStatus
+    from feeds.store import ResultsStore
+
+
+class Poller(Protocol):
+    url: str  # what the source is called on screen (never with a secret in it)
+    store: ResultsStore
+    settings: PollSettings
+    status: PollerStatus
+
+    @property
+    def auth_configured(self) -> bool: ...
+    async def poll(self) -> PollOutcome: ...
+    async def aclose(self) -> None: ...
+    def is_stale(self, now: float | None = None) -> bool: ...
+
+
+def is_pa_source(source: str) -> bool:
+    return source.startswith(("pa:", "ftp://"))
+
+
+def check_source(source: str, settings: PollSettings | None = None) -> None:
+    """Refuse, before the first poll, a source no poll could ever read."""
+    if is_pa_source(source):
+        from feeds.pa_source import PASourceError, open_listing
+
+        try:
+            open_listing(source)
+        except PASourceError as error:
+            raise FeedConfigError(str(error)) from None
+        return
+    check_feed_url(source, settings)
+
+
+def make_poller(
+    source: str, store: ResultsStore | None = None, *, settings: PollSettings | None = None
+) -> Poller:
+    if is_pa_source(source):
+        from feeds.pa_source import PAPoller
+
+        return PAPoller(source, store, settings=settings)
+    from feeds.client import FeedPoller
+
+    return FeedPoller(source, store, settings=settings)
