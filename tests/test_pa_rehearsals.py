@@ -6,6 +6,7 @@ tested without it in test_pa.py."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import shutil
 from pathlib import Path
@@ -203,6 +204,8 @@ def test_the_2016_rehearsal_records_and_replays_as_a_night(tmp_path: Path) -> No
             return False
         return True
 
+    log = io.StringIO()
+
     async def run() -> int:
         return await record(
             f"pa:{folder}",
@@ -210,7 +213,7 @@ def test_the_2016_rehearsal_records_and_replays_as_a_night(tmp_path: Path) -> No
             PollSettings(interval=0.05, min_interval=0.01),
             stop=asyncio.Event(),
             until=next_file,
-            log=open(tmp_path / "log.txt", "w"),  # noqa: SIM115
+            log=log,
         )
 
     lines = asyncio.run(run())
@@ -225,5 +228,4 @@ def test_the_2016_rehearsal_records_and_replays_as_a_night(tmp_path: Path) -> No
     assert len(declared) == len({p.name.rsplit("_", 1)[0] for p in arriving if "Local" in p.name})
     assert {m.status for m in final.mayors.values()} == {"declared"}
     assert final.election is not None and final.election.test
-    log = (tmp_path / "log.txt").read_text()
-    assert "recorded: " in log
+    assert "recorded: " in log.getvalue()
