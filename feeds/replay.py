@@ -22,7 +22,7 @@ from feeds.models import FORMAT
 from feeds.moments import parse_moment
 from feeds.recording import Recording
 from feeds.recording_writer import dump_record, state_body
-from feeds.store import ResultsStore
+from feeds.store import ChangeSet, ResultsStore
 
 MIN_SPEED = 0.1
 MAX_SPEED = 100_000.0
@@ -199,17 +199,7 @@ class ReplayFeed:
         for event in self.recording.events:
             if event.reset:
                 store = ResultsStore()
-            changes = store.apply(event.answer)
-            keys: list[tuple[str, Any]] = [("council", k) for k in changes.councils]
-            keys += [("referendum", k) for k in changes.referendums]
-            keys += [("area", k) for k in changes.counting_areas]
-            keys += [("mayor", k) for k in changes.mayors]
-            keys += [("ward", k) for k in changes.wards]
-            if changes.projections:
-                keys.append(("projections", None))
-            if changes.meta:
-                keys.append(("meta", None))
-            self._changed.append(keys)
+            self._changed.append(changed_keys(store.apply(event.answer)))
 
     def sync(self) -> int:
         """Bring the state to the clock's time; returns the current index (the feed's seq)."""
@@ -277,46 +267,10 @@ class ReplayFeed:
             return body
 
     def _changes_since(self, since: int) -> dict[str, Any]:
-        store = self.store
         seen: set[tuple[str, Any]] = set()
         for keys in self._changed[since : self.index]:
             seen.update(keys)
-        body: dict[str, Any] = {}
-        councils = [dump_record(store.councils[k]) for kind, k in seen if kind == "council"]
-        referendums = [
-            dump_record(store.referendums[k]) for kind, k in seen if kind == "referendum"
-        ]
-        areas = [
-            dump_record(store.counting_areas[k])
-            for kind, k in sorted(
-                (item for item in seen if item[0] == "area"), key=lambda item: item[1]
-            )
-            if k in store.counting_areas
-        ]
-        mayors = [dump_record(store.mayors[k]) for kind, k in seen if kind == "mayor"]
-        wards = [
-            dump_record(store.wards[k])
-            for kind, k in sorted(
-                (item for item in seen if item[0] == "ward"), key=lambda item: item[1]
-            )
-        ]
-        for name, records in (
-            ("councils", councils),
-            ("referendums", referendums),
-            ("counting_areas", areas),
-            ("mayors", mayors),
-            ("wards", wards),
-        ):
-            if records:
-                body[name] = records
-        if ("projections", None) in seen and store.projections is not None:
-            body["projections"] = dump_record(store.projections)
-        if ("meta", None) in seen:
-            body["regions"] = [dump_record(r) for r in store.regions.values()]
-            body["parties"] = [dump_record(p) for p in store.parties.values()]
-            if store.election is not None:
-                body["election"] = dump_record(store.election)
-        return body
+        return changes_body(self.store, seen)
 
     def status(self) -> dict[str, Any]:
         index = self.sync()
@@ -388,3 +342,55 @@ def open_replay(
         start_ms = parse_moment(start, recording.header.started_at)
     clock = VirtualClock(recording.duration_ms, speed=speed, start_ms=start_ms, paused=paused)
     return ReplayFeed(recording, clock, FaultSpec.parse(faults), poll_after=poll_after, test=test)
+
+
+def changed_keys(changes: ChangeSet) -> list[tuple[str, Any]]:
+    """The records one applied answer changed, as keys ``changes_body`` reads."""
+    keys: list[tuple[str, Any]] = [("council", k) for k in changes.councils]
+    keys += [("referendum", k) for k in changes.referendums]
+    keys += [("area", k) for k in changes.counting_areas]
+    keys += [("mayor", k) for k in changes.mayors]
+    keys += [("ward", k) for k in changes.wards]
+    if changes.projections:
+        keys.append(("projections", None))
+    if changes.meta:
+        keys.append(("meta", None))
+    return keys
+
+
+def changes_body(store: ResultsStore, seen: set[tuple[str, Any]]) -> dict[str, Any]:
+    """The records of a changes answer: those named in ``seen``, as the store holds them."""
+    body: dict[str, Any] = {}
+    councils = [dump_record(store.councils[k]) for kind, k in seen if kind == "council"]
+    referendums = [dump_record(store.referendums[k]) for kind, k in seen if kind == "referendum"]
+    areas = [
+        dump_record(store.counting_areas[k])
+        for kind, k in sorted(
+            (item for item in seen if item[0] == "area"), key=lambda item: item[1]
+        )
+        if k in store.counting_areas
+    ]
+    mayors = [dump_record(store.mayors[k]) for kind, k in seen if kind == "mayor"]
+    wards = [
+        dump_record(store.wards[k])
+        for kind, k in sorted(
+            (item for item in seen if item[0] == "ward"), key=lambda item: item[1]
+        )
+    ]
+    for name, records in (
+        ("councils", councils),
+        ("referendums", referendums),
+        ("counting_areas", areas),
+        ("mayors", mayors),
+        ("wards", wards),
+    ):
+        if records:
+            body[name] = records
+    if ("projections", None) in seen and store.projections is not None:
+        body["projections"] = dump_record(store.projections)
+    if ("meta", None) in seen:
+        body["regions"] = [dump_record(r) for r in store.regions.values()]
+        body["parties"] = [dump_record(p) for p in store.parties.values()]
+        if store.election is not None:
+            body["election"] = dump_record(store.election)
+    return body

@@ -195,11 +195,17 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 class ServerThread:
     """Runs an ASGI app under uvicorn in a background thread on a bound loopback socket."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, app: Any, host: str = "127.0.0.1", port: int = 0, *, lifespan: str = "off"
+    ) -> None:
         self.socket = bind_socket(host, port)
         self.host, self.port = self.socket.getsockname()[:2]
         config = uvicorn.Config(
-            app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan=lifespan,  # type: ignore[arg-type]
+            timeout_keep_alive=30,
         )
         self.server = uvicorn.Server(config)
         hide_truncation_faults()

@@ -356,3 +356,42 @@ def test_a_refused_ftp_login_is_a_clear_failure(
     outcome = poll(poller)
     assert isinstance(outcome, Failed)
     assert "FTP refused" in outcome.reason and "wrong" not in outcome.reason
+
+
+# serve pa:DIR -------------------------------------------------------------------------
+
+
+def test_serve_makes_a_pa_folder_a_feed_any_app_follows(tmp_path: Path) -> None:
+    from feeds.client import FeedPoller
+    from feeds.live_server import LiveFeed, create_live_app
+    from feeds.replay_server import ServerThread
+
+    (tmp_path / "Local_Test_nominations_Adur.xml").write_bytes(nominations())
+    source = PAPoller(f"pa:{tmp_path}", settings=PollSettings(interval=0.05, min_interval=0.01))
+    app = create_live_app(LiveFeed(source, poll_after=0.05))
+
+    async def follow(url: str) -> None:
+        viewer = FeedPoller(url, settings=PollSettings(interval=0.05, min_interval=0.01))
+        try:
+
+            async def until(condition) -> object:  # noqa: ANN001
+                for _ in range(400):
+                    outcome = await viewer.poll()
+                    if condition(outcome):
+                        return outcome
+                    await asyncio.sleep(0.01)  # the server reads the folder on its own clock
+                raise AssertionError("the feed never showed it")
+
+            first = await until(lambda o: isinstance(o, Updated))
+            assert first.snapshot  # type: ignore[attr-defined]
+            assert [c.status for c in viewer.store.councils.values()] == ["expected"]
+            (tmp_path / "Local_Test_result_Adur_1.xml").write_bytes(result())
+            second = await until(lambda o: isinstance(o, Updated) and o.changes.councils)
+            assert not second.snapshot  # type: ignore[attr-defined]
+            (council,) = viewer.store.councils.values()
+            assert council.status == "declared" and council.seats_won == {"CON": 9, "LAB": 4}
+        finally:
+            await viewer.aclose()
+
+    with ServerThread(app, lifespan="on") as server:
+        asyncio.run(follow(f"{server.url}/feed"))

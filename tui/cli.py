@@ -145,8 +145,36 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve_live(args: argparse.Namespace) -> int:
+    """``serve pa:DIR``: a live source (PA's folder or FTP server) as the project's feed."""
+    import uvicorn
+
+    from feeds.live_server import LiveFeed, create_live_app
+    from feeds.pollers import make_poller
+    from feeds.replay_server import serve_hosts
+
+    try:
+        check_source(args.file)
+    except FeedConfigError as error:
+        say(f"election-night: {error}")
+        return 2
+    poller = make_poller(args.file, settings=PollSettings(interval=args.interval))
+    hosts = serve_hosts(args.host, args.allow_host or [])
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    say(f"serving {poller.url} at http://{host}:{args.port}/feed (read every {args.interval:g} s)")
+    say(f"answering to host names: {', '.join(hosts)} (add others with --allow-host)")
+    app = create_live_app(LiveFeed(poller, poll_after=args.interval), allowed_hosts=hosts)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    from feeds.pollers import is_pa_source
+
+    if is_pa_source(args.file):
+        return cmd_serve_live(args)
 
     from feeds.recording import RecordingError
     from feeds.replay import open_replay
@@ -198,7 +226,9 @@ def positive_speed(text: str) -> float:
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     summary = sub.add_parser("summary", help="print the scoreboard, referendums and mayors")
-    summary.add_argument("source", help="feed URL, feed snapshot file, or recording")
+    summary.add_argument(
+        "source", help="feed URL, feed snapshot file, recording, or PA's XML (pa:DIR, ftp://…)"
+    )
     summary.add_argument("--region", help="GSS code or name of a region")
     summary.add_argument("--format", choices=("text", "json"), default="text")
     summary.add_argument("--at", help="for a recording: a moment (e.g. 03:00, 2h30m, ISO time)")
@@ -209,7 +239,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     summary.set_defaults(handler=cmd_summary)
 
     rec = sub.add_parser("record", help="record a live feed to a JSON Lines file")
-    rec.add_argument("url")
+    rec.add_argument("url", help="feed URL, or PA's XML (pa:DIR, ftp://…)")
     rec.add_argument("-o", "--output", required=True, help="a new file (see --append)")
     rec.add_argument(
         "--append", action="store_true", help="continue an existing recording in --output"
@@ -218,8 +248,15 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     add_feed_options(rec)
     rec.set_defaults(handler=cmd_record)
 
-    serve = sub.add_parser("serve", help="serve a recording as a live feed (for rehearsals)")
-    serve.add_argument("file", nargs="?", default=str(BUNDLED_NIGHT))
+    serve = sub.add_parser(
+        "serve", help="serve a recording as a live feed (for rehearsals), or PA's XML (pa:DIR)"
+    )
+    serve.add_argument(
+        "file", nargs="?", default=str(BUNDLED_NIGHT), help="a recording, or pa:DIR / ftp://…"
+    )
+    serve.add_argument(
+        "--interval", type=float, default=5.0, help="for pa: seconds between reads of PA's folder"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8022)
     serve.add_argument("--speed", type=positive_speed, default=1.0)
@@ -259,8 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--faults", help="inject feed faults, e.g. 5xx=0.1,429=0.05")
     replay.set_defaults(handler=cmd_replay)
 
-    watch = sub.add_parser("watch", help="watch a live feed URL")
-    watch.add_argument("url")
+    watch = sub.add_parser("watch", help="watch a live feed URL, or PA's XML (pa:DIR, ftp://…)")
+    watch.add_argument("url", help="feed URL, pa:DIR (a folder of PA XML files) or ftp://…")
     watch.add_argument("--interval", type=float, default=5.0, help="seconds between polls")
     add_feed_options(watch)
     watch.set_defaults(handler=cmd_watch)
