@@ -14,7 +14,6 @@ import os
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
@@ -32,6 +31,8 @@ from feeds.polling import (
     Dropped,
     Failed,
     FeedConfigError,
+    Poller,
+    PollerStatus,
     PollOutcome,
     PollSettings,
     Unchanged,
@@ -43,31 +44,12 @@ from feeds.store import ResultsStore
 if TYPE_CHECKING:
     import httpx
 
-    from feeds.pollers import Poller
-
 # httpx is imported where it is used: importing it (with its CLI's dependencies) costs about
 # 0.3 s, which the app's first frame should not wait for.
 
 _log = logging.getLogger(__name__)
 
 USER_AGENT = "election-night/0.1 (+https://github.com/election-night)"
-
-
-@dataclass(slots=True)
-class PollerStatus:
-    """What the UI shows about the feed: freshness, errors, counts. Times are monotonic."""
-
-    last_success: float | None = None
-    last_attempt: float | None = None
-    last_error: str | None = None
-    failures: int = 0
-    polls: int = 0
-    not_modified: int = 0
-    snapshots: int = 0
-    rejected_records: int = 0
-    history: list[str] = field(default_factory=list)
-    #: Set when the feed's poll_after is longer than the interval asked for (the longer wins).
-    interval_note: str | None = None
 
 
 class FeedPoller:

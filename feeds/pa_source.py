@@ -23,9 +23,8 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from feeds.answer import Reject
-from feeds.client import PollerStatus
 from feeds.pa_xml import PADocument, PADocumentError, parse_document
-from feeds.polling import Failed, PollOutcome, PollSettings, Unchanged, Updated
+from feeds.polling import Failed, PollerStatus, PollOutcome, PollSettings, Unchanged, Updated
 from feeds.sanitise import clean_line
 from feeds.store import ResultsStore
 

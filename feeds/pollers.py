@@ -5,26 +5,14 @@ take either without knowing which."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from feeds.polling import FeedConfigError, PollOutcome, PollSettings, check_feed_url
+from feeds.polling import FeedConfigError, Poller, PollSettings, check_feed_url
 
 if TYPE_CHECKING:
-    from feeds.client import PollerStatus
     from feeds.store import ResultsStore
 
-
-class Poller(Protocol):
-    url: str  # what the source is called on screen (never with a secret in it)
-    store: ResultsStore
-    settings: PollSettings
-    status: PollerStatus
-
-    @property
-    def auth_configured(self) -> bool: ...
-    async def poll(self) -> PollOutcome: ...
-    async def aclose(self) -> None: ...
-    def is_stale(self, now: float | None = None) -> bool: ...
+__all__ = ["Poller", "check_source", "is_pa_source", "make_poller"]
 
 
 def is_pa_source(source: str) -> bool:

@@ -3,10 +3,14 @@ and the check that refuses a feed URL no poll could ever fetch."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from feeds.store import ChangeSet
+
+if TYPE_CHECKING:
+    from feeds.store import ResultsStore
 
 #: After decompression. A national night's whole state with every ward and candidate is
 #: about 8 MB; the 2022 night's, 3.5 MB.
@@ -92,3 +96,33 @@ def check_feed_url(url: str, settings: PollSettings | None = None) -> None:
                 "an auth header is never sent through a proxy over plain http (the proxy "
                 "would read it): use an https feed URL"
             )
+
+
+@dataclass(slots=True)
+class PollerStatus:
+    """What the UI shows about the feed: freshness, errors, counts. Times are monotonic."""
+
+    last_success: float | None = None
+    last_attempt: float | None = None
+    last_error: str | None = None
+    failures: int = 0
+    polls: int = 0
+    not_modified: int = 0
+    snapshots: int = 0
+    rejected_records: int = 0
+    history: list[str] = field(default_factory=list)
+    #: Set when the feed's poll_after is longer than the interval asked for (the longer wins).
+    interval_note: str | None = None
+
+
+class Poller(Protocol):
+    url: str  # what the source is called on screen (never with a secret in it)
+    store: ResultsStore
+    settings: PollSettings
+    status: PollerStatus
+
+    @property
+    def auth_configured(self) -> bool: ...
+    async def poll(self) -> PollOutcome: ...
+    async def aclose(self) -> None: ...
+    def is_stale(self, now: float | None = None) -> bool: ...
