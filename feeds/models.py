@@ -81,6 +81,13 @@ Name = Annotated[str, Strict(), Field(min_length=1, max_length=200), AfterValida
 ShortText = Annotated[str, Strict(), Field(min_length=1, max_length=80), AfterValidator(sanitise)]
 Text = Annotated[str, Strict(), Field(max_length=2_000), AfterValidator(sanitise)]
 GSSCode = Annotated[str, Strict(), Field(pattern=r"^[EWSNK]\d{8}$", description="ONS GSS code")]
+#: A counting area: a GSS code, or "GI" for Gibraltar, which has none and which counted
+#: in national votes with the South West (the EU referendum of 2016).
+AreaCode = Annotated[
+    str,
+    Strict(),
+    Field(pattern=r"^([EWSNK]\d{8}|GI)$", description="ONS GSS code, or GI (Gibraltar)"),
+]
 ElectionId = Annotated[
     str,
     Strict(),
@@ -257,7 +264,7 @@ class CountingArea(FeedModel):
     """One referendum counting area (a local referendum is one area)."""
 
     referendum: ElectionId
-    code: GSSCode
+    code: AreaCode
     name: Name
     region: GSSCode
     electorate: Votes | None = None

@@ -132,7 +132,9 @@ class PANight:
             entities = self._all_entities()
             answer.election = self._election()
             answer.regions = [Region(code=r.code, name=r.name) for r in REGIONS]
-        # Referendum records first: an area is only accepted for a referendum held.
+        # An area's referendum is rebuilt with it (its answers may be new), and sent first:
+        # an area is only accepted for a referendum held.
+        entities = entities | {("referendum", e[1]) for e in entities if e[0] == "area"}
         for entity in sorted(entities, key=lambda e: (e[0] != "referendum", e)):
             self._build(entity, answer)
         codes = self._party_codes()
@@ -413,8 +415,10 @@ class PANight:
             for held in self.documents.values()
             if isinstance(held.document, ReferendumArea) and held.document.referendum == name
         ]
+        if not areas:
+            return None  # running totals alone (of an earlier rehearsal, say) are no results
         totals = self.totals.get(name)
-        question = areas[0].question if areas else (totals.question if totals else "")
+        question = areas[0].question
         texts: list[str] = []
         for area in areas:
             texts.extend(a.text for a in area.answers if a.text not in texts)
@@ -422,7 +426,7 @@ class PANight:
             texts.extend(t for t in totals.answers if t not in texts)
         if len(texts) < 2:
             return None
-        date = areas[0].date if areas else totals.date  # type: ignore[union-attr]
+        date = areas[0].date
         body = {
             "id": f"ref.{slug(name)}.{date.isoformat()}",
             "name": f"{name} referendum",
@@ -440,6 +444,8 @@ class PANight:
         source = result if isinstance(result, ReferendumArea) else rush
         if not isinstance(source, ReferendumArea) and not isinstance(recount, Recount):
             return None
+        if self._referendum(referendum) is None:
+            return None  # its answers are not known yet (a recount notice before any result)
         place = self.places.area(area_name)
         if place is None:
             answer.rejects.append(
@@ -467,7 +473,6 @@ class PANight:
             body["status"] = "recount"
         else:
             body["status"] = "counting"  # a rush: the winner is known, the figures are not
-        self._referendum(referendum)  # make sure the option ids exist
         return CountingArea.model_validate(self._stamp("area", f"{referendum}|{area_name}", body))
 
 

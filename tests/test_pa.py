@@ -395,3 +395,12 @@ def test_serve_makes_a_pa_folder_a_feed_any_app_follows(tmp_path: Path) -> None:
 
     with ServerThread(app, lifespan="on") as server:
         asyncio.run(follow(f"{server.url}/feed"))
+
+
+def test_gibraltar_counts_though_it_has_no_gss_code(tmp_path: Path) -> None:
+    (tmp_path / "EU_result_Gibraltar_1.xml").write_bytes(eu_result("Gibraltar", 19322, 823))
+    poller = fresh(tmp_path)
+    poll(poller)
+    (area,) = poller.store.counting_areas.values()
+    assert (area.code, area.region, area.status) == ("GI", "E12000009", "declared")
+    assert sum(area.votes.values()) == 20145
