@@ -404,3 +404,14 @@ def test_gibraltar_counts_though_it_has_no_gss_code(tmp_path: Path) -> None:
     (area,) = poller.store.counting_areas.values()
     assert (area.code, area.region, area.status) == ("GI", "E12000009", "declared")
     assert sum(area.votes.values()) == 20145
+
+
+def test_pa_places_table_is_built_from_shared_data() -> None:
+    from scripts.build_pa_places import build
+    from tests.conftest import SHARED_DATA
+
+    if not (SHARED_DATA / "pa").is_dir():
+        pytest.skip("../shared/data/pa is not beside this checkout")
+    from feeds.pa_places import TABLE
+
+    assert build(SHARED_DATA) == TABLE.read_bytes(), "run scripts/build_pa_places.py"
