@@ -64,11 +64,11 @@ def build(data: Path) -> bytes:
         if council is None:
             continue
         name, pa_id = council.get("name", ""), council.get("paId", "")
-        code = keys.get(name_key(name))
-        if code is None:
+        found = keys.get(name_key(name))
+        if found is None:
             unknown.append(f"{name} (paId {pa_id}, {path.name})")
         else:
-            pa_ids[pa_id] = code
+            pa_ids[pa_id] = found
     if unknown:
         sys.exit("PA councils matching no council:\n  " + "\n  ".join(unknown))
     document = {

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from defusedxml import ElementTree
 
-from feeds.pa_places import party_code
+from feeds.aggregate import result_phrase
+from feeds.pa_places import party_code, places
 from feeds.pa_source import PAPoller
 from feeds.pa_xml import ReferendumArea, RunningTotals, parse_document
 from feeds.polling import PollSettings
@@ -193,7 +194,7 @@ def test_the_2016_rehearsal_records_and_replays_as_a_night(tmp_path: Path) -> No
     folder.mkdir()
     for path in LOCALS.glob("Local_Test_nominations_*.xml"):
         shutil.copy(path, folder)
-    arriving = sorted(LOCALS.glob("Local_Test_result_*.xml"))[:40]
+    arriving = sorted(LOCALS.glob("Local_Test_result_*.xml"))
     arriving += sorted(LOCALS.glob("*ayor_test_*.xml"))
     queue = list(arriving)
     output = tmp_path / "night.jsonl"
@@ -225,7 +226,19 @@ def test_the_2016_rehearsal_records_and_replays_as_a_night(tmp_path: Path) -> No
     first = recording.state_at(0)
     declared = [c for c in final.councils.values() if c.has_result]
     assert len(final.councils) == 124 and not any(c.has_result for c in first.councils.values())
-    assert len(declared) == len({p.name.rsplit("_", 1)[0] for p in arriving if "Local" in p.name})
+    assert len(declared) == 124
+    # Gain, hold and loss as PA called them, from PA's sitting and winning parties.
+    phrases = {"no change": (" hold", "NOC no change"), "gain": (" gain from ",),
+               "lose to NOC": (" lose to NOC",)}  # fmt: skip
+    for path in LOCALS.glob("Local_Test_result_*.xml"):
+        pa = parse_document(path.read_bytes())
+        council = next(c for c in declared if c.code == places().council(pa.pa_id, "").code)  # type: ignore[union-attr]
+        if pa.revision == max(  # type: ignore[union-attr]
+            parse_document(p.read_bytes()).revision  # type: ignore[union-attr]
+            for p in LOCALS.glob(path.name.rsplit("_", 1)[0] + "_*.xml")
+        ):
+            phrase = result_phrase(council)
+            assert any(p in phrase for p in phrases[pa.gain_or_hold]), (pa.council, phrase)  # type: ignore[union-attr]
     assert {m.status for m in final.mayors.values()} == {"declared"}
     assert final.election is not None and final.election.test
     assert "recorded: " in log.getvalue()
