@@ -53,14 +53,15 @@ def build(data: Path) -> bytes:
             if kind and row["code"] not in councils:  # abolished since 2016
                 councils[row["code"]] = [row["code"], row["name"], row["region_code"], kind]
     keys: dict[str, str] = {}
-    for code, row in councils.items():
-        keys.setdefault(name_key(row[1]), code)
+    for code, place in councils.items():
+        keys.setdefault(name_key(place[1]), code)
     pa_ids: dict[str, str] = {}
     unknown: list[str] = []
     for path in sorted((data / "pa").rglob("*.xml")):
         if "nominations" not in path.name.casefold() or "Local" not in path.name:
             continue
-        council = ElementTree.parse(path).getroot().find(".//Council")
+        root = ElementTree.parse(path).getroot()
+        council = root.find(".//Council") if root is not None else None
         if council is None:
             continue
         name, pa_id = council.get("name", ""), council.get("paId", "")
