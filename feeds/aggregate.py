@@ -85,6 +85,7 @@ class Scoreboard:
     changes_exact: int = 0  # declared councils whose changes compare the same seats
     changes_approximate: int = 0
     wards_declared: int = 0  # ward contests with a result, where the feed has wards
+    control_unknown: int = 0  # declared councils whose control after the feed does not give
 
     def row(self, party: str) -> ScoreboardRow | None:
         if party == NOC:
@@ -110,7 +111,7 @@ def scoreboard(
     controlled_before: Counter[str] = Counter()
     won: Counter[str] = Counter()
     won_change: Counter[str] = Counter()
-    declared = total = with_seats = with_changes = exact = approximate = 0
+    declared = total = with_seats = with_changes = exact = approximate = control_unknown = 0
     seats_declared = seats_total = wards_declared = 0
     for council in councils:
         if council.status == "cancelled":
@@ -130,10 +131,14 @@ def scoreboard(
         if not council.has_result:
             continue
         declared += 1
+        # Control change compares the same councils: one whose control after the feed does
+        # not give (a Democracy Club night's councils elected in part) counts on neither side.
         if council.control_after is not None:
             controlled[council.control_after] += 1
-        if council.control_before is not None:
-            controlled_before[council.control_before] += 1
+            if council.control_before is not None:
+                controlled_before[council.control_before] += 1
+        else:
+            control_unknown += 1
         if council_wards:
             with_seats += 1
         elif council.seats_won is not None:
@@ -177,6 +182,7 @@ def scoreboard(
         exact,
         approximate,
         wards_declared,
+        control_unknown,
     )
 
 

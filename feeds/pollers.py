@@ -5,6 +5,7 @@ take either without knowing which."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from feeds.polling import FeedConfigError, Poller, PollSettings, check_feed_url
@@ -12,15 +13,30 @@ from feeds.polling import FeedConfigError, Poller, PollSettings, check_feed_url
 if TYPE_CHECKING:
     from feeds.store import ResultsStore
 
-__all__ = ["Poller", "check_source", "is_pa_source", "make_poller"]
+__all__ = ["Poller", "check_source", "is_dc_source", "is_pa_source", "make_poller"]
 
 
 def is_pa_source(source: str) -> bool:
     return source.startswith(("pa:", "ftp://"))
 
 
+def is_dc_source(source: str) -> bool:
+    return source.startswith("dc:")
+
+
+_DC_ID = re.compile(r"^dc:[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*\.\d{4}-\d{2}-\d{2}$")
+
+
 def check_source(source: str, settings: PollSettings | None = None) -> None:
     """Refuse, before the first poll, a source no poll could ever read."""
+    if is_dc_source(source):
+        if not _DC_ID.match(source):
+            raise FeedConfigError(
+                f"not a Democracy Club election id: {source[:120]!r} (e.g. dc:local.2026-05-07)"
+            )
+        if settings is not None and settings.dc_url:
+            check_feed_url(settings.dc_url)
+        return
     if is_pa_source(source):
         from feeds.pa_source import PASourceError, open_listing
 
@@ -39,6 +55,10 @@ def make_poller(
         from feeds.pa_source import PAPoller
 
         return PAPoller(source, store, settings=settings)
+    if is_dc_source(source):
+        from feeds.dc_source import DCPoller
+
+        return DCPoller(source, store, settings=settings)
     from feeds.client import FeedPoller
 
     return FeedPoller(source, store, settings=settings)

@@ -33,6 +33,7 @@ class PollSettings:
     # received the auth header, and a SOCKS one there ended polling.
     proxy: str | None = None
     restart_after: int = 3  # answers in a row with a lower seq before it counts as a restart
+    dc_url: str | None = None  # Democracy Club's API (dc: sources); its public one by default
 
     def stale_threshold(self) -> float:
         return self.stale_after if self.stale_after is not None else max(30.0, 3 * self.interval)

@@ -195,7 +195,7 @@ async def record(
             if writer is None:
                 writer = RecordingWriter(
                     sink,
-                    source=url,
+                    source=poller.url,  # never a password; with the source's credit
                     election=store.election.id if store.election else None,
                     started_at=started_at,
                     header=header is None,

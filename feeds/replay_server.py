@@ -196,7 +196,13 @@ class ServerThread:
     """Runs an ASGI app under uvicorn in a background thread on a bound loopback socket."""
 
     def __init__(
-        self, app: Any, host: str = "127.0.0.1", port: int = 0, *, lifespan: str = "off"
+        self,
+        app: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        lifespan: str = "off",
+        date_header: bool = True,
     ) -> None:
         self.socket = bind_socket(host, port)
         self.host, self.port = self.socket.getsockname()[:2]
@@ -206,6 +212,7 @@ class ServerThread:
             access_log=False,
             lifespan=lifespan,  # type: ignore[arg-type]
             timeout_keep_alive=30,
+            date_header=date_header,
         )
         self.server = uvicorn.Server(config)
         hide_truncation_faults()

@@ -9,8 +9,15 @@ from typing import Any
 from feeds.answer import FeedError
 from feeds.moments import parse_moment
 from feeds.parse import parse_answer
-from feeds.pollers import check_source, is_pa_source, make_poller
-from feeds.polling import DEFAULT_MAX_BODY, Failed, FeedConfigError, PollSettings, Updated
+from feeds.pollers import check_source, is_dc_source, is_pa_source, make_poller
+from feeds.polling import (
+    DEFAULT_MAX_BODY,
+    Failed,
+    FeedConfigError,
+    PollOutcome,
+    PollSettings,
+    Updated,
+)
 from feeds.recording import RECORDING_FORMAT, RecordingError, read_recording
 from feeds.sanitise import say
 from feeds.store import ResultsStore
@@ -21,7 +28,7 @@ class SourceError(Exception):
 
 
 def is_url(source: str) -> bool:
-    return source.startswith(("http://", "https://")) or is_pa_source(source)
+    return source.startswith(("http://", "https://", "dc:")) or is_pa_source(source)
 
 
 def load_source(
@@ -75,6 +82,8 @@ async def _poll_once(url: str, settings: PollSettings | None) -> ResultsStore:
     poller = make_poller(url, settings=settings)
     try:
         outcome = await poller.poll()
+        if is_dc_source(url):
+            outcome = await _read_all_pages(poller, outcome)
         if is_pa_source(url) and not isinstance(outcome, Failed):
             # A second look: a file unreadable on the first is either still being written
             # or bad, and is then rejected by name rather than passed over in silence.
@@ -86,6 +95,23 @@ async def _poll_once(url: str, settings: PollSettings | None) -> ResultsStore:
         raise SourceError(f"{url}: {outcome.reason}")
     report(outcome)
     return poller.store
+
+
+async def _read_all_pages(poller: Any, outcome: PollOutcome) -> PollOutcome:
+    """Democracy Club answers a page per request, at the service's pace: read them all
+    (waiting as long as each answer asks, a 429's Retry-After included), saying how far."""
+    failures = 0
+    while not poller.loaded:
+        if isinstance(outcome, Failed):
+            failures += 1
+            if failures > 5:
+                return outcome
+            say(f"{outcome.reason}; trying again in {outcome.next_poll:.0f} s")
+        else:
+            report(outcome)
+        await asyncio.sleep(outcome.next_poll)
+        outcome = await poller.poll()
+    return outcome
 
 
 def report(outcome: object) -> None:

@@ -158,6 +158,11 @@ def as_text(summary: Summary) -> str:
                 "whose seat figures the feed supplies."
             )
         lines.append(_changes_note(board))
+        if board.control_unknown:
+            lines.append(
+                f"Control after the election: not given for {board.control_unknown} of the "
+                f"{board.declared} declared councils (not counted in Councils or +/-)."
+            )
     if board.projections is not None:
         lines.append("")
         lines.append("Projected national share")
@@ -333,6 +338,7 @@ def as_json(summary: Summary) -> dict[str, Any]:
             "councils_with_changes": board.councils_with_changes,
             "changes_exact": board.changes_exact,
             "changes_approximate": board.changes_approximate,
+            "control_unknown": board.control_unknown,
             "parties": [
                 {
                     "party": row.party,

@@ -80,6 +80,12 @@ def add_feed_options(parser: argparse.ArgumentParser) -> None:
         help="header that carries the value of --auth-header-env (default Authorization)",
     )
     parser.add_argument(
+        "--dc-url",
+        metavar="URL",
+        help="for dc: sources, Democracy Club's candidates API (default its public one; a "
+        "token for higher limits goes in DC_API_TOKEN)",
+    )
+    parser.add_argument(
         "--proxy",
         metavar="URL",
         help="send requests through this HTTP proxy (proxies in the environment are never "
@@ -94,6 +100,7 @@ def settings_from(args: argparse.Namespace, interval: float = 5.0) -> PollSettin
         auth_header=args.auth_header if env else None,
         auth_env=env,
         proxy=args.proxy,
+        dc_url=args.dc_url,
     )
 
 
@@ -153,12 +160,13 @@ def cmd_serve_live(args: argparse.Namespace) -> int:
     from feeds.pollers import make_poller
     from feeds.replay_server import serve_hosts
 
+    settings = PollSettings(interval=args.interval, dc_url=args.dc_url)
     try:
-        check_source(args.file)
+        check_source(args.file, settings)
     except FeedConfigError as error:
         say(f"election-night: {error}")
         return 2
-    poller = make_poller(args.file, settings=PollSettings(interval=args.interval))
+    poller = make_poller(args.file, settings=settings)
     hosts = serve_hosts(args.host, args.allow_host or [])
     host = f"[{args.host}]" if ":" in args.host else args.host
     say(f"serving {poller.url} at http://{host}:{args.port}/feed (read every {args.interval:g} s)")
@@ -171,9 +179,9 @@ def cmd_serve_live(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from feeds.pollers import is_pa_source
+    from feeds.pollers import is_dc_source, is_pa_source
 
-    if is_pa_source(args.file):
+    if is_pa_source(args.file) or is_dc_source(args.file):
         return cmd_serve_live(args)
 
     from feeds.recording import RecordingError
@@ -249,14 +257,19 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     rec.set_defaults(handler=cmd_record)
 
     serve = sub.add_parser(
-        "serve", help="serve a recording as a live feed (for rehearsals), or PA's XML (pa:DIR)"
+        "serve",
+        help="serve a recording as a live feed (for rehearsals), or a live source (pa:, dc:)",
     )
     serve.add_argument(
-        "file", nargs="?", default=str(BUNDLED_NIGHT), help="a recording, or pa:DIR / ftp://…"
+        "file",
+        nargs="?",
+        default=str(BUNDLED_NIGHT),
+        help="a recording, or a live source: pa:DIR, ftp://…, dc:ELECTION_ID",
     )
     serve.add_argument(
-        "--interval", type=float, default=5.0, help="for pa: seconds between reads of PA's folder"
+        "--interval", type=float, default=5.0, help="for a live source: seconds between reads"
     )
+    serve.add_argument("--dc-url", metavar="URL", help="for dc: Democracy Club's API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8022)
     serve.add_argument("--speed", type=positive_speed, default=1.0)
@@ -296,8 +309,12 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--faults", help="inject feed faults, e.g. 5xx=0.1,429=0.05")
     replay.set_defaults(handler=cmd_replay)
 
-    watch = sub.add_parser("watch", help="watch a live feed URL, or PA's XML (pa:DIR, ftp://…)")
-    watch.add_argument("url", help="feed URL, pa:DIR (a folder of PA XML files) or ftp://…")
+    watch = sub.add_parser("watch", help="watch a live feed URL, PA's XML, or Democracy Club")
+    watch.add_argument(
+        "url",
+        help="feed URL, pa:DIR (a folder of PA XML files), ftp://…, or dc:ELECTION_ID "
+        "(Democracy Club, e.g. dc:local.2026-05-07)",
+    )
     watch.add_argument("--interval", type=float, default=5.0, help="seconds between polls")
     add_feed_options(watch)
     watch.set_defaults(handler=cmd_watch)

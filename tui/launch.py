@@ -26,7 +26,9 @@ def make_app(
     """Build the app for a feed URL (and replay controls when it is a replay server)."""
     poller = make_poller(url, settings=settings) if url else None
     replay = ReplayControl(replay_url, token=replay_token) if replay_url else None
-    source = FeedSource(label or url or "no feed", poller, replay)
+    # The poller's own name for its source: an FTP URL without its password, Democracy Club
+    # with its credit.
+    source = FeedSource(label or (poller.url if poller else None) or "no feed", poller, replay)
     return ElectionNightApp(source, **kwargs)
 
 

@@ -160,7 +160,7 @@ class ScoreboardPanel(Vertical):
         if changed:
             order = {row.party: index for index, row in enumerate(rows)}
             table.sort("party", key=lambda chip: order.get(chip.plain.strip(), 99))
-        if not board.declared:
+        if not board.declared and not board.wards_declared:
             coverage = expected_note(store)
         elif board.wards_declared:
             coverage = f"Councillors as wards declare: {board.wards_declared:,} wards in."
@@ -178,6 +178,11 @@ class ScoreboardPanel(Vertical):
         elif board.declared and board.councils_with_changes < board.declared:
             coverage += (
                 f" Changes from {board.councils_with_changes} of {board.declared} (— where none)."
+            )
+        if board.control_unknown:
+            coverage += (
+                f" Control not given for {board.control_unknown} of {board.declared} declared"
+                " councils (not in Councils)."
             )
         if board.projections is not None:
             source = f" ({board.projections.source})" if board.projections.source else ""
