@@ -222,6 +222,53 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def web_command(source: str | None, *, speed: float | None = None, start: str | None = None) -> list[str]:
+    """The command each browser session runs: the app on the same source as in a terminal."""
+    from feeds.pollers import is_dc_source, is_pa_source
+
+    base = [sys.executable, "-m", "tui.cli"]
+    if source is not None and (
+        source.startswith(("http://", "https://")) or is_pa_source(source) or is_dc_source(source)
+    ):
+        return [*base, "watch", source]
+    command = [*base, "replay", source or str(BUNDLED_NIGHT)]
+    if speed is not None:
+        command += ["--speed", f"{speed:g}"]
+    if start:
+        command += ["--start", start]
+    return command
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """``web``: the same app in a browser, one app process per browser tab (textual-serve)."""
+    import shlex
+
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        say("election-night: the web command needs the web extra: pip install 'election-night[web]'")
+        return 2
+    from feeds.pollers import check_source
+
+    source = args.source
+    if source is not None and not Path(source).exists():
+        try:
+            check_source(source)
+        except FeedConfigError as error:
+            say(f"election-night: {error}")
+            return 2
+    elif source is not None:
+        problem = replay_options_problem(source, args.start)
+        if problem is not None:
+            say(f"election-night: {problem}")
+            return 2
+    command = shlex.join(web_command(source, speed=args.speed, start=args.start))
+    title = "election-night"
+    say(f"serving the app at http://{args.host}:{args.port} (each browser tab runs its own app)")
+    Server(command, host=args.host, port=args.port, title=title).serve()
+    return 0
+
+
 def positive_speed(text: str) -> float:
     """``--speed``: refused unless a finite number within the replay's bounds."""
     from feeds.replay import check_speed
@@ -320,6 +367,20 @@ def build_parser() -> argparse.ArgumentParser:
     watch.set_defaults(handler=cmd_watch)
 
     add_commands(sub)
+
+    web = sub.add_parser(
+        "web", help="serve the app to web browsers (needs the web extra: election-night[web])"
+    )
+    web.add_argument(
+        "source",
+        nargs="?",
+        help="a recording (default: the bundled night), feed URL, pa:DIR or dc:ELECTION_ID",
+    )
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8000)
+    web.add_argument("--speed", type=positive_speed, help="for a recording: replay speed")
+    web.add_argument("--start", help="for a recording: start at a moment (e.g. 23:30)")
+    web.set_defaults(handler=cmd_web)
     return parser
 
 

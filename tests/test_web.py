@@ -1,0 +1,137 @@
+"""The app in a real browser: ``election-night web`` (textual-serve) driven by headless Chromium.
+
+Chromium draws the terminal on a canvas, so what the page shows is read the way xterm.js
+builds it: every byte the page receives over its websocket is fed to a terminal emulator
+(pyte) of the size the page asked for. Skipped, with the reason, only where Debian's chromium
+is not installed (``.ci/run`` installs it).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BUNDLED_NIGHT, ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
+)
+#: As the machine's own browser checks start it: no sandbox as root, nothing that phones home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def web_server() -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "web", str(BUNDLED_NIGHT), "--port", str(port),
+         "--speed", "1", "--start", "12h"],  # fmt: skip
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the web server did not start") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+class BrowserScreen:
+    """The terminal the page shows, rebuilt from the bytes it receives."""
+
+    def __init__(self) -> None:
+        import pyte
+
+        self.screen = pyte.Screen(80, 24)
+        self.stream = pyte.ByteStream(self.screen)
+
+    def sent(self, payload: str | bytes) -> None:
+        if isinstance(payload, str) and payload.startswith('["resize"'):
+            size = json.loads(payload)[1]
+            self.screen.resize(size["height"], size["width"])
+
+    def received(self, payload: str | bytes) -> None:
+        if isinstance(payload, bytes):
+            self.stream.feed(payload)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+
+def test_the_app_in_a_browser_filters_by_region(web_server: str, tmp_path: Path) -> None:
+    pytest.importorskip("playwright")
+    from playwright.sync_api import sync_playwright
+
+    shown = BrowserScreen()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.on(
+                "websocket",
+                lambda ws: (
+                    ws.on("framesent", shown.sent),
+                    ws.on("framereceived", shown.received),
+                ),
+            )
+            page.goto(web_server, wait_until="domcontentloaded")
+
+            def until(text: str, timeout: float = 30.0) -> None:
+                deadline = time.monotonic() + timeout
+                while text not in shown.text:
+                    if time.monotonic() > deadline:
+                        raise AssertionError(f"{text!r} never shown; the page shows:\n{shown.text}")
+                    page.wait_for_timeout(100)
+
+            until("of 200 councils")  # the night has arrived (the region key needs councils)
+            assert "Party  Councils" in shown.text and "Latest declarations" in shown.text
+            page.focus(".xterm-helper-textarea")  # where xterm.js takes the keyboard
+            page.keyboard.press("r")  # the first region
+            until("North East: declared")
+            line = next(ln for ln in shown.text.splitlines() if "North East: declared" in ln)
+            assert "of 6 councils" in line  # the North East's six councils of 2022
+            page.keyboard.press("2")  # the council list, filtered to the region
+            until("Hartlepool")
+            assert "Birmingham" not in shown.text
+            page.keyboard.press("1")
+            until("North East: declared")
+            page.screenshot(path=str(tmp_path / "web.png"))  # as the README's, by its script
+        finally:
+            browser.close()
+    assert (tmp_path / "web.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
