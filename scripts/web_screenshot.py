@@ -25,8 +25,19 @@ def main() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "web", str(NIGHT), "--port", str(port),
-         "--speed", "1", "--start", "12h"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "tui.cli",
+            "web",
+            str(NIGHT),
+            "--port",
+            str(port),
+            "--speed",
+            "1",
+            "--start",
+            "12h",
+        ],  # fmt: skip
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -47,8 +47,19 @@ def _free_port() -> int:
 def web_server() -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "web", str(BUNDLED_NIGHT), "--port", str(port),
-         "--speed", "1", "--start", "12h"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "tui.cli",
+            "web",
+            str(BUNDLED_NIGHT),
+            "--port",
+            str(port),
+            "--speed",
+            "1",
+            "--start",
+            "12h",
+        ],  # fmt: skip
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

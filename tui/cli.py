@@ -222,7 +222,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def web_command(source: str | None, *, speed: float | None = None, start: str | None = None) -> list[str]:
+def web_command(
+    source: str | None, *, speed: float | None = None, start: str | None = None
+) -> list[str]:
     """The command each browser session runs: the app on the same source as in a terminal."""
     from feeds.pollers import is_dc_source, is_pa_source
 
@@ -246,7 +248,9 @@ def cmd_web(args: argparse.Namespace) -> int:
     try:
         from textual_serve.server import Server
     except ImportError:
-        say("election-night: the web command needs the web extra: pip install 'election-night[web]'")
+        say(
+            "election-night: the web command needs the web extra: pip install 'election-night[web]'"
+        )
         return 2
     from feeds.pollers import check_source
 
