@@ -44,6 +44,7 @@ class Answer:
     since: int | None = None
     epoch: int | None = None
     poll_after: float | None = None
+    changes_path: str | None = None  # a static feed's changes files (see docs/feed-format.md)
     election: Election | None = None
     regions: list[Region] = field(default_factory=list)
     parties: list[Party] = field(default_factory=list)

@@ -74,6 +74,8 @@ class FeedPoller:
         self._jitter = jitter
         self._client: httpx.AsyncClient | None = None
         self._etag: str | None = None
+        self._etag_of: str | None = None  # the URL the ETag was given for: sent only to it
+        self._changes_path: str | None = None  # a static feed's changes files, from its snapshot
         self._need_snapshot = True
         self._server_interval: float | None = None
         self._lower_seq_answers = 0
@@ -199,7 +201,14 @@ class FeedPoller:
 
         store = self.store
         snapshot = self._need_snapshot or store.seq is None
-        status, body = await self._fetch(None if snapshot else store.seq, conditional=True)
+        if not snapshot and self._changes_path is not None and store.seq is not None:
+            # A static feed: the changes after our seq are a file of their own.
+            target = urljoin(self.url, f"{self._changes_path}{store.seq}.json")
+            status, body = await self._fetch(None, conditional=True, url=target, missing_ok=True)
+            if status == 404:  # fallen behind the files kept: the whole state again
+                return self._apply(await self._fresh_snapshot())
+        else:
+            status, body = await self._fetch(None if snapshot else store.seq, conditional=True)
         if status == 304:
             if self._etag is None or store.seq is None:
                 raise FeedError("304 Not Modified without an earlier answer")
@@ -275,6 +284,11 @@ class FeedPoller:
     def _apply(self, answer: Answer) -> PollOutcome:
         store = self.store
         self._server_interval = answer.poll_after
+        if answer.kind == "snapshot":
+            path = answer.changes_path
+            if path is not None and not same_origin(self.url, urljoin(self.url, path)):
+                path = None
+            self._changes_path = path
         changes = store.apply(answer)
         self._need_snapshot = False
         self.status.rejected_records += len(changes.rejects)
@@ -282,14 +296,25 @@ class FeedPoller:
             self.status.snapshots += 1
         return Updated(changes, answer.seq, answer.kind == "snapshot", self.next_interval())
 
-    async def _fetch(self, since: int | None, *, conditional: bool) -> tuple[int, bytes]:
+    async def _fetch(
+        self,
+        since: int | None,
+        *,
+        conditional: bool,
+        url: str | None = None,
+        missing_ok: bool = False,
+    ) -> tuple[int, bytes]:
         """GET the feed (following same-origin redirects only) and read a capped body."""
         import httpx
 
         client = self._client_for_loop()
-        url = self.url
+        url = url or self.url
         params = {"since": str(since)} if since is not None else None
-        headers = {"If-None-Match": self._etag} if self._etag and conditional else {}
+        asked = url  # the resource: the feed (whatever its since), or one static changes file
+        # A validator is only ever sent back to the resource that gave it: two static files
+        # can share an ETag (nginx's is the time and size) without sharing their contents.
+        send_etag = self._etag and conditional and self._etag_of == asked
+        headers = {"If-None-Match": self._etag} if send_etag and self._etag else {}
         for _ in range(self.settings.max_redirects + 1):
             for attempt in (1, 2):
                 try:
@@ -306,10 +331,12 @@ class FeedPoller:
                     raise RetryLater(status_reason(status), retry)
                 if status == 304:
                     return status, b""
+                if status == 404 and missing_ok:
+                    return status, b""
                 if status != 200:
                     raise FeedError(status_reason(status) + body_hint(body))
                 if etag:
-                    self._etag = etag
+                    self._etag, self._etag_of = etag, asked
                 return status, body
             target = urljoin(url, location)
             if not same_origin(self.url, target):

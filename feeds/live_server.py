@@ -64,6 +64,9 @@ class LiveFeed:
             return f'"{self.epoch}.{self.seq}.s"'
         return f'"{self.epoch}.{self.seq}.c{since}"'
 
+    def answer_held(self, since: int | None) -> bytes:
+        return self.answer(since)  # the state moves only when an outcome is taken
+
     def answer(self, since: int | None) -> bytes:
         first = self.seq - len(self._changed)  # the earliest seq changes can follow
         if since is not None and (since > self.seq or since < first):

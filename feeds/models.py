@@ -88,6 +88,21 @@ AreaCode = Annotated[
     Strict(),
     Field(pattern=r"^([EWSNK]\d{8}|GI)$", description="ONS GSS code, or GI (Gibraltar)"),
 ]
+
+
+#: A relative path on the feed's own server, never up and out of it.
+def _no_parent(path: str) -> str:
+    if ".." in path or "//" in path:
+        raise ValueError("must stay on the feed's own server (no '..')")
+    return path
+
+
+ChangesPath = Annotated[
+    str,
+    Strict(),
+    Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_./-]{0,99}$"),
+    AfterValidator(_no_parent),
+]
 ElectionId = Annotated[
     str,
     Strict(),
@@ -420,6 +435,11 @@ class FeedDocument(FeedModel):
     generated_at: UTCTime | None = None
     poll_after: Annotated[float, Strict(), Field(ge=0, le=3600, allow_inf_nan=False)] | None = (
         Field(default=None, description="seconds the server asks clients to wait")
+    )
+    changes_path: ChangesPath | None = Field(
+        default=None,
+        description="a static feed (files on a web server): the changes after seq N are the "
+        "file changes_path + N + '.json', relative to the feed's URL, instead of ?since=N",
     )
     election: Election | None = None
     regions: Annotated[list[Region], Field(max_length=PER_ANSWER["regions"])] = Field(

@@ -19,6 +19,7 @@ from feeds.models import (
     CANDIDATES_PER_ANSWER,
     FORMAT,
     PER_ANSWER,
+    ChangesPath,
     Council,
     CountingArea,
     Election,
@@ -46,6 +47,7 @@ class _Envelope(BaseModel):
     since: Annotated[int, Strict(), Field(ge=0, le=2**53)] | None = None
     epoch: Annotated[int, Strict(), Field(ge=0, le=2**31)] | None = None
     poll_after: Annotated[float, Strict(), Field(ge=0, le=3600, allow_inf_nan=False)] | None = None
+    changes_path: Any = None
     election: Any = None
     # No length caps here: records past a kind's cap are rejected one by one (the body's size
     # bounds the lists), never the whole answer.
@@ -245,6 +247,7 @@ def _whole_answer(raw: bytes | str) -> Answer | None:
         since=document.since,
         epoch=document.epoch,
         poll_after=document.poll_after,
+        changes_path=document.changes_path,
         election=document.election,
         regions=document.regions,
         parties=document.parties,
@@ -256,6 +259,10 @@ def _whole_answer(raw: bytes | str) -> Answer | None:
         projections=document.projections,
     )
     return _deduplicated(answer)
+
+
+class _ChangesPathOnly(FeedModel):
+    changes_path: ChangesPath
 
 
 class _RecordLists(FeedModel):
@@ -354,6 +361,10 @@ def answer_from_data(data: Any) -> Answer:
         poll_after=envelope.poll_after,
         rejects=rejects,
     )
+    if envelope.changes_path is not None:
+        found_path = validate_records(_ChangesPathOnly, [{"changes_path": envelope.changes_path}],
+                                      "changes_path", rejects)  # fmt: skip
+        answer.changes_path = found_path[0].changes_path if found_path else None
     if envelope.election is not None:
         found = validate_records(Election, [envelope.election], "election", rejects)
         answer.election = found[0] if found else None

@@ -243,8 +243,14 @@ class ReplayFeed:
 
     def answer(self, since: int | None) -> bytes:
         """The body for ``GET /feed`` (``since`` None) or ``GET /feed?since=N``."""
-        index = self.sync()
+        return self.answer_held(since, self.sync())
+
+    def answer_held(self, since: int | None, index: int | None = None) -> bytes:
+        """The answer for the state held, without moving it to the clock's time: ``publish``
+        writes a snapshot and all its changes files of one and the same state."""
         with self._lock:
+            if index is None:
+                index = self.index
             if since is None or since > index:
                 kind, since = "snapshot", None
             else:

@@ -273,6 +273,60 @@ def cmd_web(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """``publish SOURCE DIR``: the night as static files for any web server."""
+    from feeds.pollers import check_source, is_dc_source, is_pa_source
+    from feeds.publish import publish_live, publish_recording
+
+    directory = Path(args.directory)
+    source = args.source
+    live = (
+        source.startswith(("http://", "https://")) or is_pa_source(source) or is_dc_source(source)
+    )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        say(f"election-night: cannot use {directory}: {error.strerror or error}")
+        return 2
+    if not live:
+        problem = replay_options_problem(source, args.start)
+        if problem is not None:
+            say(f"election-night: {problem}")
+            return 2
+        from feeds.recording import RecordingError
+
+        try:
+            writes = publish_recording(
+                source, directory, speed=args.speed, start=args.start, interval=args.interval
+            )
+        except (RecordingError, ValueError) as error:
+            say(f"election-night: {error}")
+            return 2
+        except KeyboardInterrupt:
+            return 0
+        say(f"the recording has ended: {writes} updates published to {directory}")
+        return 0
+    settings = PollSettings(interval=args.interval, dc_url=args.dc_url)
+    try:
+        check_source(source, settings)
+    except FeedConfigError as error:
+        say(f"election-night: {error}")
+        return 2
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        return await publish_live(
+            source, directory, interval=args.interval, stop=stop, dc_url=args.dc_url
+        )
+
+    writes = asyncio.run(main())
+    say(f"stopped: {writes} updates published to {directory}")
+    return 0
+
+
 def positive_speed(text: str) -> float:
     """``--speed``: refused unless a finite number within the replay's bounds."""
     from feeds.replay import check_speed
@@ -371,6 +425,21 @@ def build_parser() -> argparse.ArgumentParser:
     watch.set_defaults(handler=cmd_watch)
 
     add_commands(sub)
+
+    publish = sub.add_parser(
+        "publish", help="keep a folder up to date with the night as static files (any web server)"
+    )
+    publish.add_argument("source", help="a recording, feed URL, pa:DIR or dc:ELECTION_ID")
+    publish.add_argument("directory", help="the folder a web server serves")
+    publish.add_argument(
+        "--speed", type=positive_speed, default=1.0, help="for a recording: replay speed"
+    )
+    publish.add_argument("--start", help="for a recording: start at a moment (e.g. 23:30)")
+    publish.add_argument(
+        "--interval", type=float, default=2.0, help="seconds between updates (and poll_after)"
+    )
+    publish.add_argument("--dc-url", metavar="URL", help="for dc: Democracy Club's API")
+    publish.set_defaults(handler=cmd_publish)
 
     web = sub.add_parser(
         "web", help="serve the app to web browsers (needs the web extra: election-night[web])"
