@@ -108,8 +108,6 @@ def test_a_published_night_followed_through_nginx_to_its_final_state(
     async def follow() -> FeedPoller:
         poller = FeedPoller(f"{url}/feed.json", settings=PollSettings(interval=0.2))
         try:
-            while not (site / "feed.json").exists():
-                await asyncio.sleep(0.05)
             outcomes = []
             while True:
                 outcomes.append(await poller.poll())
@@ -121,6 +119,9 @@ def test_a_published_night_followed_through_nginx_to_its_final_state(
         finally:
             await poller.aclose()
 
+    deadline = time.monotonic() + 10
+    while not (site / "feed.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the publisher's first files
     poller = asyncio.run(follow())
     publisher.join(10)
     final = night.state_at(night.duration_ms)
