@@ -26,6 +26,7 @@ from benchmarks.idle import bench_idle_cpu
 from benchmarks.map import bench_map
 from benchmarks.night import bench_night, minimal_memory_probe, night_probe
 from benchmarks.poll import bench_poll_and_validate
+from benchmarks.pollers import bench_pollers
 from benchmarks.startup import bench_startup
 from benchmarks.wards import bench_ward_declarations
 
@@ -37,6 +38,7 @@ BENCHES: dict[str, Callable[[argparse.Namespace], list[Figure]]] = {
     "poll": lambda a: asyncio.run(bench_poll_and_validate(50 if a.quick else 200)),
     "idle": lambda a: asyncio.run(bench_idle_cpu(15 if a.quick else 60)),
     "map": lambda a: asyncio.run(bench_map(20 if a.quick else 60)),
+    "pollers": lambda a: bench_pollers(2 if a.quick else 5),
 }
 
 
