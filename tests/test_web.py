@@ -22,7 +22,7 @@ import pytest
 from tests.conftest import BUNDLED_NIGHT, ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
+needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
 )
 #: As the machine's own browser checks start it: no sandbox as root, nothing that phones home.
@@ -103,6 +103,7 @@ class BrowserScreen:
         return "\n".join(line.rstrip() for line in self.screen.display)
 
 
+@needs_chromium
 def test_the_app_in_a_browser_filters_by_region(web_server: str, tmp_path: Path) -> None:
     pytest.importorskip("playwright")
     from playwright.sync_api import sync_playwright
@@ -146,3 +147,16 @@ def test_the_app_in_a_browser_filters_by_region(web_server: str, tmp_path: Path)
         finally:
             browser.close()
     assert (tmp_path / "web.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_source_runs_in_the_browser_as_in_a_terminal() -> None:
+    from tui.cli import web_command
+
+    tail = lambda *a, **k: web_command(*a, **k)[3:]  # noqa: E731 - after "python -m tui.cli"
+    assert tail(None) == ["replay", str(BUNDLED_NIGHT)]
+    assert tail("night.jsonl", speed=60, start="23:30") == [
+        "replay", "night.jsonl", "--speed", "60", "--start", "23:30"]  # fmt: skip
+    assert tail("https://example.net/feed.json") == ["watch", "https://example.net/feed.json"]
+    assert tail("pa:/srv/pa") == ["watch", "pa:/srv/pa"]
+    assert tail("dc:local.2026-05-07", dc_url="http://127.0.0.1:8033") == [
+        "watch", "dc:local.2026-05-07", "--dc-url", "http://127.0.0.1:8033"]  # fmt: skip

@@ -223,7 +223,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def web_command(
-    source: str | None, *, speed: float | None = None, start: str | None = None
+    source: str | None,
+    *,
+    speed: float | None = None,
+    start: str | None = None,
+    dc_url: str | None = None,
 ) -> list[str]:
     """The command each browser session runs: the app on the same source as in a terminal."""
     from feeds.pollers import is_dc_source, is_pa_source
@@ -232,7 +236,7 @@ def web_command(
     if source is not None and (
         source.startswith(("http://", "https://")) or is_pa_source(source) or is_dc_source(source)
     ):
-        return [*base, "watch", source]
+        return [*base, "watch", source, *(["--dc-url", dc_url] if dc_url else [])]
     command = [*base, "replay", source or str(BUNDLED_NIGHT)]
     if speed is not None:
         command += ["--speed", f"{speed:g}"]
@@ -266,7 +270,9 @@ def cmd_web(args: argparse.Namespace) -> int:
         if problem is not None:
             say(f"election-night: {problem}")
             return 2
-    command = shlex.join(web_command(source, speed=args.speed, start=args.start))
+    command = shlex.join(
+        web_command(source, speed=args.speed, start=args.start, dc_url=args.dc_url)
+    )
     title = "election-night"
     say(f"serving the app at http://{args.host}:{args.port} (each browser tab runs its own app)")
     Server(command, host=args.host, port=args.port, title=title).serve()
@@ -453,6 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument("--port", type=int, default=8000)
     web.add_argument("--speed", type=positive_speed, help="for a recording: replay speed")
     web.add_argument("--start", help="for a recording: start at a moment (e.g. 23:30)")
+    web.add_argument("--dc-url", metavar="URL", help="for dc: Democracy Club's API")
     web.set_defaults(handler=cmd_web)
     return parser
 
