@@ -15,6 +15,7 @@ import asyncio
 import ftplib
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ PASSWORD_ENV = "ELECTION_NIGHT_PA_PASSWORD"
 MAX_FILES = 20_000  # files in one listing; more is not a PA folder
 MAX_FILE_BYTES = 2 * 1024 * 1024
 FTP_TIMEOUT = 20.0
+
+
+_REHEARSAL = re.compile(r"(^|_)test(_|\.|$)", re.IGNORECASE)
 
 
 class PASourceError(ValueError):
@@ -294,8 +298,8 @@ class PAPoller:
                 )
                 continue
             self.files_read += 1
-            if "test" in item.name.casefold():
-                night.test = True  # PA names rehearsal files "…_Test_…"
+            if _REHEARSAL.search(item.name):
+                night.test = True  # PA names rehearsal files "Local_Test_…", "…_mayor_test_…"
             entity = night.add(item.document, clean_line(item.name, 120))
             if entity is not None:
                 entities.add(entity)
