@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-import time
 from functools import partial
 
 from benchmarks.harness import (
@@ -14,7 +13,7 @@ from benchmarks.harness import (
     make_bench_app,
     median,
     p95,
-    paint_frame,
+    time_keys,
     time_to_frame,
 )
 
@@ -36,27 +35,16 @@ async def bench_declaration_and_filter(samples: int) -> list[Figure]:
             "councils": [dump_record(council.model_copy(update={"revision": 99}))],
         }
         bodies.append(json.dumps(document).encode())
-    filters, filters_list = [], []
     with tempfile.TemporaryDirectory() as config:
         app = make_bench_app(store, config)
         async with app.run_test(size=(160, 50)) as pilot:
             await pilot.pause()
             polls = [(partial(parse_answer, body), seq) for seq, body in enumerate(bodies, 2)]
             latencies, renders = await time_to_frame(app, pilot, polls)
-            for _ in range(24):
-                t0 = time.perf_counter()
-                app.results.action_next_region()
-                paint_frame(app)
-                filters.append((time.perf_counter() - t0) * 1000)
-                await pilot.pause()
+            filters = await time_keys(app, pilot, app.results.action_next_region, 24)
             await pilot.press("2")  # the same keys with the council list on screen
             await pilot.pause()
-            for _ in range(24):
-                t0 = time.perf_counter()
-                app.results.action_next_region()
-                paint_frame(app)
-                filters_list.append((time.perf_counter() - t0) * 1000)
-                await pilot.pause()
+            filters_list = await time_keys(app, pilot, app.results.action_next_region, 24)
     reference = median(renders)
     # Reference: a full repaint of the unchanged screen (every line, not just what changed).
     return [

@@ -171,22 +171,92 @@ class ServeProcess:
         self.process.wait(10)
 
 
+class FrameWatch:
+    """Every frame the app writes, timed as a terminal gets it.
+
+    Headless, Textual composes each frame but skips turning it into the bytes a terminal is
+    sent (``App._display`` returns early). This watch does that step, exactly as the real
+    path does (``CompositorUpdate.render_segments``), and notes when each frame is done. An
+    event's latency runs from the event to the end of the last frame its effect needs: the
+    frames written after it until the screen has been quiet for ``quiet`` seconds. Textual
+    paints on a timer (60 frames a second at most), so the wait for the next tick is in it,
+    as it is for a user."""
+
+    def __init__(self, app, quiet: float = 0.06) -> None:  # noqa: ANN001
+        self.app = app
+        self.quiet = quiet
+        self.frames: list[tuple[float, int]] = []  # (end time, bytes written)
+        original = app._display
+
+        def display(screen, renderable) -> None:  # noqa: ANN001
+            original(screen, renderable)
+            if renderable is None or app._batch_count:
+                return
+            text = (
+                renderable.render_segments(app.console)
+                if hasattr(renderable, "render_segments")
+                else ""
+            )
+            self.frames.append((time.perf_counter(), len(text)))
+
+        app._display = display
+
+    async def settled(self, t0: float, limit: float = 5.0) -> float | None:
+        """Milliseconds from ``t0`` to the end of the last frame written after it, once the
+        screen has been quiet for ``quiet`` seconds; None when nothing was drawn."""
+        import asyncio
+
+        deadline = t0 + limit
+        while True:
+            await asyncio.sleep(0.005)
+            now = time.perf_counter()
+            after = [end for end, size in self.frames if end > t0 and size]
+            if after and now - after[-1] >= self.quiet:
+                return (after[-1] - t0) * 1000
+            if not after and now - t0 >= max(self.quiet * 4, 0.25):
+                return None
+            if now > deadline:
+                return (after[-1] - t0) * 1000 if after else None
+
+
 async def time_to_frame(app, pilot, polls) -> tuple[list[float], list[float]]:  # noqa: ANN001
-    """Each poll ``(make_answer, seq)``: the answer made (parsed, for a body), applied and
-    painted, timed; beside each, the full repaint of the screen as the reference."""
+    """Each poll ``(make_answer, seq)``: from the answer in hand (its body parsed, applied,
+    given to the app) to the end of the last frame showing it, as written (``FrameWatch``);
+    beside each, the full repaint of the screen as the reference. Polls that drew nothing
+    are not counted (none are expected)."""
     from feeds.polling import Updated
 
+    watch = getattr(app, "_frame_watch", None) or FrameWatch(app)
+    app._frame_watch = watch
+    await watch.settled(time.perf_counter())  # anything pending first
     latencies: list[float] = []
     renders: list[float] = []
     for make_answer, seq in polls:
         t0 = time.perf_counter()
         changes = app.night.store.apply(make_answer())
         app.apply_outcome(Updated(changes, seq, False, 1.0))
-        paint_frame(app)
-        latencies.append((time.perf_counter() - t0) * 1000)
+        latency = await watch.settled(t0)
+        if latency is not None:
+            latencies.append(latency)
         app.clear_notifications()
-        await pilot.pause()
+        await watch.settled(time.perf_counter())
         t0 = time.perf_counter()
         render_frame(app)
         renders.append((time.perf_counter() - t0) * 1000)
     return latencies, renders
+
+
+async def time_keys(app, pilot, action, count: int) -> list[float]:  # noqa: ANN001
+    """A key's action (``action()``), ``count`` times: each from the key to the end of the last
+    frame showing its effect, as written (``FrameWatch``)."""
+    watch = getattr(app, "_frame_watch", None) or FrameWatch(app)
+    app._frame_watch = watch
+    await watch.settled(time.perf_counter())
+    latencies = []
+    for _ in range(count):
+        t0 = time.perf_counter()
+        action()
+        latency = await watch.settled(t0)
+        if latency is not None:
+            latencies.append(latency)
+    return latencies

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
 
@@ -21,3 +21,19 @@ def put_cell(table: DataTable[Text], row_key: str, column_key: str, cell: Text) 
         return
     grow = cell.cell_len > table.columns[ColumnKey(column_key)].content_width
     table.update_cell(row_key, column_key, cell, update_width=grow)
+
+
+def set_static_text(static: Static, text: Text) -> None:
+    """``Static.update`` that asks for a new layout only when the text's height at the
+    widget's width changes (``Static.update`` asks every time: a screen layout, about 25 ms
+    at 160x50, for a line that says "declared 92 of 200" instead of 91), and does nothing
+    when the text is the same."""
+    held = getattr(static, "_held_text", None)
+    if held is not None and same_cell(held, text):
+        return
+    width = static.content_region.width or static.size.width
+    lines = len(text.wrap(static.app.console, width)) if width > 0 else -1
+    layout = width <= 0 or lines != getattr(static, "_held_lines", None)
+    static._held_text = text  # type: ignore[attr-defined]
+    static._held_lines = lines  # type: ignore[attr-defined]
+    static.update(text, layout=layout)

@@ -85,12 +85,15 @@ class CouncilMap(Widget, can_focus=True):
     def show_councils(self) -> None:
         night = self.night
         visible = night.view.councils(night.store)
+        same_councils = [c.id for c in visible] == [c.id for c in self._visible]
         self._visible = visible
         ids = {c.id for c in visible}
         if self.cursor not in ids:
             self.cursor = min(visible, key=lambda c: c.name.casefold()).id if visible else None
         self._dirty = True
-        self.refresh(layout=True)
+        # A declaration recolours hexes; only another set of councils changes the map's size
+        # (a layout of the whole screen, measured at about 25 ms a declaration before).
+        self.refresh(layout=not same_councils)
 
     def on_resize(self) -> None:
         self._dirty = True
@@ -116,7 +119,10 @@ class CouncilMap(Widget, can_focus=True):
     def _ensure_layout(self) -> None:
         if self._dirty:
             self._dirty = False
+            before = len(self._lines)
             self._lines = self._draw()
+            if before and len(self._lines) != before:
+                self.refresh(layout=True)  # drawn taller or shorter: its height follows
 
     def _draw(self) -> list[Text]:
         if not self._visible:

@@ -17,7 +17,7 @@ from tui.formatting import signed
 from tui.night import Night, NightUpdate
 from tui.parties import party_chip
 from tui.tones import Tones
-from tui.widgets.cells import put_cell, same_cell
+from tui.widgets.cells import put_cell, same_cell, set_static_text
 
 COLUMNS = (
     ("party", "Party"),
@@ -94,14 +94,16 @@ class ScoreboardPanel(Vertical):
     def show(self, board: Scoreboard, store: ResultsStore, where: str) -> None:
         changes = control_changes(self.night.view.councils(store))
         moves = [(row.party, row.councils_change) for row in [*board.rows, board.noc]]
-        self.query_one("#headline", Static).update(
-            Text(headline(moves, len(changes), board.declared), style="bold")
+        set_static_text(
+            self.query_one("#headline", Static),
+            Text(headline(moves, len(changes), board.declared), style="bold"),
         )
-        self.query_one("#declared", Static).update(
+        set_static_text(
+            self.query_one("#declared", Static),
             Text(
                 f"{where}: declared {board.declared} of {board.total} councils · "
                 f"seats {board.seats_declared:,} of {board.seats_total:,}"
-            )
+            ),
         )
         tones = self.night.tones
         shares = {s.party: s for s in board.projections.shares} if board.projections else {}
@@ -187,7 +189,7 @@ class ScoreboardPanel(Vertical):
         if board.projections is not None:
             source = f" ({board.projections.source})" if board.projections.source else ""
             coverage += f" PNS: projected national share{source}, supplied by the feed."
-        self.query_one("#coverage", Static).update(Text(coverage))
+        set_static_text(self.query_one("#coverage", Static), Text(coverage))
 
 
 def expected_note(store: ResultsStore) -> str:
