@@ -24,6 +24,7 @@ from benchmarks.declaration import bench_declaration_and_filter
 from benchmarks.harness import RESULTS, ROOT, Figure
 from benchmarks.idle import bench_idle_cpu
 from benchmarks.map import bench_map
+from benchmarks.national import bench_national, national_memory_probe
 from benchmarks.night import bench_night, minimal_memory_probe, night_probe
 from benchmarks.poll import bench_poll_and_validate
 from benchmarks.pollers import bench_pollers
@@ -39,6 +40,7 @@ BENCHES: dict[str, Callable[[argparse.Namespace], list[Figure]]] = {
     "idle": lambda a: asyncio.run(bench_idle_cpu(15 if a.quick else 60)),
     "map": lambda a: asyncio.run(bench_map(20 if a.quick else 60)),
     "pollers": lambda a: bench_pollers(2 if a.quick else 5),
+    "national": lambda a: asyncio.run(bench_national(20 if a.quick else 60)),
 }
 
 
@@ -49,7 +51,11 @@ def main() -> int:
     parser.add_argument("--probe", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe:
-        probe = {"night": night_probe, "minimal-memory": minimal_memory_probe}[args.probe]
+        probe = {
+            "night": night_probe,
+            "minimal-memory": minimal_memory_probe,
+            "national-memory": national_memory_probe,
+        }[args.probe]
         print(json.dumps(probe()))
         return 0
     os.environ.setdefault("ELECTION_NIGHT_CONFIG_DIR", tempfile.mkdtemp())
