@@ -29,10 +29,12 @@ from benchmarks.night import bench_night, minimal_memory_probe, night_probe
 from benchmarks.poll import bench_poll_and_validate
 from benchmarks.pollers import bench_pollers
 from benchmarks.startup import bench_startup
+from benchmarks.startup_pty import bench_startup_pty
 from benchmarks.wards import bench_ward_declarations
 
 BENCHES: dict[str, Callable[[argparse.Namespace], list[Figure]]] = {
     "startup": lambda a: bench_startup(3 if a.quick else 11),
+    "pty": lambda a: bench_startup_pty(3 if a.quick else 11),
     "declaration": lambda a: asyncio.run(bench_declaration_and_filter(40 if a.quick else 120)),
     "night": lambda a: bench_night(),
     "wards": lambda a: asyncio.run(bench_ward_declarations(40 if a.quick else 120)),

@@ -1,0 +1,91 @@
+"""Start-up on a real terminal: the command started on a pseudo-terminal, timed from the
+process's start to the first frame it writes there, paired and interleaved with a minimal
+Textual app started the same way."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+from benchmarks.harness import ROOT, Figure, median, p95
+
+MINIMAL = """
+from textual.app import App, ComposeResult
+from textual.widgets import Footer, Static
+
+class Minimal(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("hello, first frame")
+        yield Footer()
+
+Minimal().run()
+"""
+
+
+#: Text of the app's first frame (the tabs); its footer's keys come a frame later, as the
+#: minimal app's do, so neither is timed to its footer.
+FIRST_FRAME = b"Overview"
+
+
+def time_to_first_frame(command: list[str], marker: bytes, timeout: float = 30.0) -> float:
+    """Milliseconds from starting ``command`` on a 120x40 pty to the moment ``marker`` (text
+    of its first frame) has been written to it."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(TERM="xterm-256color", COLORTERM="truecolor", LINES="40", COLUMNS="120")
+    env["ELECTION_NIGHT_CONFIG_DIR"] = os.environ.get("ELECTION_NIGHT_CONFIG_DIR", "/tmp")
+    t0 = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env, close_fds=True
+    )
+    os.close(slave)
+    seen = b""
+    try:
+        while time.perf_counter() - t0 < timeout:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                seen += chunk
+                if marker in seen:
+                    return (time.perf_counter() - t0) * 1000
+        raise RuntimeError(f"no first frame with {marker!r} within {timeout} s")
+    finally:
+        process.kill()
+        process.wait(10)
+        os.close(master)
+
+
+def bench_startup_pty(runs: int) -> list[Figure]:
+    app = [sys.executable, "-m", "tui.cli"]
+    minimal = [sys.executable, "-c", MINIMAL]
+    time_to_first_frame(minimal, b"hello, first frame")  # warm the caches once for both
+    time_to_first_frame(app, FIRST_FRAME)
+    ours, reference = [], []
+    for _ in range(runs):  # interleaved: a noisy moment hits both alike
+        reference.append(time_to_first_frame(minimal, b"hello, first frame"))
+        ours.append(time_to_first_frame(app, FIRST_FRAME))
+    ratio = median(ours) / median(reference)
+    return [
+        Figure(
+            "start-up to the first frame on a pty, `election-night` (bundled night)",
+            median(ours),
+            "ms",
+            median(reference),
+            "minimal Textual app on a pty",
+            "<= 1.3x reference",
+            ratio <= 1.3,
+            f"ratio {ratio:.2f}x; p95 {p95(ours):.0f} ms against {p95(reference):.0f} ms; "
+            f"{runs} runs each, interleaved",
+        )
+    ]
