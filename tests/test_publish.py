@@ -134,7 +134,7 @@ def test_a_published_night_followed_through_nginx_to_its_final_state(
     assert not [line for line in requests if '" 404 ' in line]
 
 
-def test_the_files_are_whole_and_a_client_that_fell_behind_takes_the_snapshot(
+def test_the_files_are_whole_and_only_the_window_is_kept(
     tmp_path: Path, bundled_recording: Recording
 ) -> None:
     night = cut_to_region(bundled_recording)
@@ -153,3 +153,39 @@ def test_the_files_are_whole_and_a_client_that_fell_behind_takes_the_snapshot(
     assert not list(tmp_path.rglob("*.tmp"))  # temp files renamed, none left
     with pytest.raises(ValueError):
         with_changes_path(b"[]")
+
+
+def test_a_client_behind_the_files_kept_takes_the_snapshot_again(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+    from starlette.staticfiles import StaticFiles
+
+    from feeds.replay_server import ServerThread
+
+    night = cut_to_region(bundled_recording)
+    clock = VirtualClock(night.duration_ms, speed=1.0, paused=True)
+    feed = ReplayFeed(night, clock)
+    publisher = Publisher(tmp_path, window=2)
+    clock.seek(night.duration_ms / 3)
+    publisher.publish(feed, feed.sync())
+    app = Starlette(routes=[Mount("/", StaticFiles(directory=tmp_path))])
+
+    async def follow(url: str) -> None:
+        poller = FeedPoller(f"{url}/feed.json")
+        try:
+            first = await poller.poll()
+            assert isinstance(first, Updated) and first.snapshot
+            held = poller.store.seq
+            clock.seek(night.duration_ms)  # far ahead: the changes after `held` are gone
+            publisher.publish(feed, feed.sync())
+            assert not (tmp_path / "changes" / f"{held}.json").exists()
+            second = await poller.poll()
+            assert isinstance(second, Updated) and second.snapshot  # 404, then the snapshot
+            assert poller.store.seq == feed.index
+        finally:
+            await poller.aclose()
+
+    with ServerThread(app) as server:
+        asyncio.run(follow(server.url))
