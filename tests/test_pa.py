@@ -362,7 +362,7 @@ def test_a_refused_ftp_login_is_a_clear_failure(
 
 
 def test_serve_makes_a_pa_folder_a_feed_any_app_follows(tmp_path: Path) -> None:
-    from feeds.client import FeedPoller
+    from feeds.client import FeedPoller, poll_forever
     from feeds.live_server import LiveFeed, create_live_app
     from feeds.replay_server import ServerThread
 
@@ -375,12 +375,16 @@ def test_serve_makes_a_pa_folder_a_feed_any_app_follows(tmp_path: Path) -> None:
         try:
 
             async def until(condition) -> object:  # noqa: ANN001
-                for _ in range(400):
-                    outcome = await viewer.poll()
+                # The app's own poll loop, until an answer shows what is awaited.
+                stop, seen = asyncio.Event(), []
+
+                def take(outcome: object) -> None:
                     if condition(outcome):
-                        return outcome
-                    await asyncio.sleep(0.01)  # the server reads the folder on its own clock
-                raise AssertionError("the feed never showed it")
+                        seen.append(outcome)
+                        stop.set()
+
+                await asyncio.wait_for(poll_forever(viewer, take, stop), 20)
+                return seen[0]
 
             first = await until(lambda o: isinstance(o, Updated))
             assert first.snapshot  # type: ignore[attr-defined]

@@ -10,19 +10,18 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from feeds.client import FeedPoller
+from feeds.client import FeedPoller, poll_forever
 from feeds.polling import PollSettings, Unchanged, Updated
 from feeds.publish import Publisher, publish_replay, with_changes_path
 from feeds.recording import Recording
 from feeds.replay import ReplayFeed, VirtualClock
 from feeds.summary import as_json, summarise
-from tests.conftest import cut_to_region
+from tests.conftest import cut_to_region, wait_until_listening
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 needs_nginx = pytest.mark.skipif(
@@ -71,19 +70,10 @@ http {{
     process = subprocess.Popen(
         [NGINX, "-p", str(tmp_path), "-c", str(conf)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    err = process.stderr.read().decode() if process.stderr else ""
-                    raise RuntimeError(f"nginx did not start: {err[-500:]}") from None
-                time.sleep(0.05)
+        wait_until_listening(process, port)
         yield f"http://127.0.0.1:{port}", site, log
     finally:
         process.terminate()
@@ -99,29 +89,38 @@ def test_a_published_night_followed_through_nginx_to_its_final_state(
     # The North East's night in about eight seconds of real time.
     clock = VirtualClock(night.duration_ms, speed=night.duration_ms / 8000)
     feed = ReplayFeed(night, clock, poll_after=0.2)
-    done = threading.Event()
+    done, first_files = threading.Event(), threading.Event()
+
+    def written() -> bool:  # publish_replay asks after each round of files
+        first_files.set()
+        return False
+
     publisher = threading.Thread(
-        target=lambda: (publish_replay(feed, site, interval=0.2), done.set()), daemon=True
+        target=lambda: (publish_replay(feed, site, interval=0.2, stop=written), done.set()),
+        daemon=True,
     )
     publisher.start()
+    assert first_files.wait(10)
 
     async def follow() -> FeedPoller:
+        # The app's own poll loop, as `watch` runs it, until the night has ended and the
+        # feed has answered "unchanged".
         poller = FeedPoller(f"{url}/feed.json", settings=PollSettings(interval=0.2))
+        stop = asyncio.Event()
+        outcomes = []
+
+        def take(outcome) -> None:  # noqa: ANN001
+            outcomes.append(outcome)
+            if done.is_set() and isinstance(outcome, Unchanged):
+                stop.set()
+
         try:
-            outcomes = []
-            while True:
-                outcomes.append(await poller.poll())
-                if done.is_set() and isinstance(outcomes[-1], Unchanged):
-                    break
-                await asyncio.sleep(0.2)
+            await asyncio.wait_for(poll_forever(poller, take, stop), 60)
             assert sum(isinstance(o, Updated) and not o.snapshot for o in outcomes) >= 5
             return poller
         finally:
             await poller.aclose()
 
-    deadline = time.monotonic() + 10
-    while not (site / "feed.json").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)  # the publisher's first files
     poller = asyncio.run(follow())
     publisher.join(10)
     final = night.state_at(night.duration_ms)

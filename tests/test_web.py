@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BUNDLED_NIGHT, ROOT
+from tests.conftest import BUNDLED_NIGHT, ROOT, wait_until_listening
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(
@@ -65,15 +65,7 @@ def web_server() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the web server did not start") from None
-                time.sleep(0.1)
+        wait_until_listening(process, port)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
