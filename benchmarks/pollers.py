@@ -13,39 +13,20 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 
 from benchmarks.harness import ROOT, TOKEN, Figure
+from scripts.servers import free_port, wait_until_listening
 
 NIGHT = ROOT / "feeds" / "recordings" / "local-2022-05-05.jsonl.gz"
 WRK = shutil.which("wrk")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 AT = "14h"  # a moment with most of the night declared
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("a server did not start") from None
-            time.sleep(0.05)
 
 
 def _wrk(url: str, connections: int, seconds: int, etag: str | None) -> tuple[float, float]:
@@ -63,7 +44,7 @@ def _wrk(url: str, connections: int, seconds: int, etag: str | None) -> tuple[fl
 
 
 def _serve() -> tuple[subprocess.Popen[bytes], str]:
-    port = _port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -82,7 +63,7 @@ def _serve() -> tuple[subprocess.Popen[bytes], str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _wait(port, process)
+    wait_until_listening(process, port)
     base = f"http://127.0.0.1:{port}"
     httpx.post(
         f"{base}/replay/pause", headers={"Authorization": f"Bearer {TOKEN}"}
@@ -99,7 +80,7 @@ def _published(directory: Path) -> None:
 
 
 def _nginx(site: Path, work: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _port()
+    port = free_port()
     conf = work / "nginx.conf"
     conf.write_text(
         f"""
@@ -129,7 +110,7 @@ http {{
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _wait(port, process)
+    wait_until_listening(process, port)
     return process, f"http://127.0.0.1:{port}"
 
 

@@ -32,6 +32,7 @@ from feeds.polling import (
     Failed,
     FeedConfigError,
     Poller,
+    PollerHealth,
     PollerStatus,
     PollOutcome,
     PollSettings,
@@ -52,7 +53,7 @@ _log = logging.getLogger(__name__)
 USER_AGENT = "election-night/0.1 (+https://github.com/election-night)"
 
 
-class FeedPoller:
+class FeedPoller(PollerHealth):
     """Polls one feed URL into a ``ResultsStore``. Create and use it on one event loop."""
 
     def __init__(
@@ -100,12 +101,6 @@ class FeedPoller:
     @property
     def auth_configured(self) -> bool:
         return self.settings.auth_header is not None and self.settings.auth_header in self._headers
-
-    def is_stale(self, now: float | None = None) -> bool:
-        now = self._monotonic() if now is None else now
-        if self.status.last_success is None:
-            return self.status.failures > 0
-        return now - self.status.last_success > self.settings.stale_threshold()
 
     def _client_for_loop(self) -> httpx.AsyncClient:
         import httpx
@@ -183,17 +178,12 @@ class FeedPoller:
             return self._failed(f"internal error ({type(error).__name__}); will retry", None)
         if isinstance(outcome, Dropped):
             return outcome  # an answer, but not a success: freshness is not renewed
-        self.status.failures = 0
-        self.status.last_error = None
-        self.status.last_success = self._monotonic()
+        self._succeeded()
         return outcome
 
     def _failed(self, reason: str, wait: float | None) -> Failed:
-        self.status.failures += 1
-        self.status.last_error = reason
-        self.status.history.append(reason)
-        del self.status.history[:-50]
-        return Failed(reason, self._backoff(self.status.failures, wait), self.status.failures)
+        failures = self._count_failure(reason)
+        return Failed(reason, self._backoff(failures, wait), failures)
 
     async def _poll_once(self) -> PollOutcome:
         # Here, not at the top: the validation layer (pydantic) loads after the first frame.

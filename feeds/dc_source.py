@@ -34,9 +34,16 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from feeds.answer import Answer, FeedError, Reject
-from feeds.http_answers import BodyReader, clean_http_error, parse_retry_after, same_origin
+from feeds.http_answers import (
+    BodyReader,
+    RetryLater,
+    clean_http_error,
+    parse_retry_after,
+    same_origin,
+)
 from feeds.polling import (
     Failed,
+    PollerHealth,
     PollerStatus,
     PollOutcome,
     PollSettings,
@@ -330,7 +337,7 @@ def query_for(election_id: str) -> dict[str, str]:
     return {"election_id": election_id}
 
 
-class DCPoller:
+class DCPoller(PollerHealth):
     """Polls Democracy Club's ballots for one election into a ``ResultsStore``."""
 
     def __init__(
@@ -373,11 +380,7 @@ class DCPoller:
     def auth_configured(self) -> bool:
         return self._token is not None
 
-    def is_stale(self, now: float | None = None) -> bool:
-        now = self._monotonic() if now is None else now
-        if self.status.last_success is None:
-            return self.status.failures > 0
-        return now - self.status.last_success > max(self.settings.stale_threshold(), 60.0)
+    stale_floor = 60.0  # a poll every 6.5 s, and a page a poll
 
     @property
     def loaded(self) -> bool:
@@ -432,7 +435,7 @@ class DCPoller:
                 page = await self._fetch(url)
         except TimeoutError:
             return self._failed("no complete answer within the deadline", None)
-        except _RetryLater as retry:
+        except RetryLater as retry:
             return self._failed(str(retry), retry.wait)
         except FeedError as error:
             return self._failed(str(error), None)
@@ -445,16 +448,11 @@ class DCPoller:
         except Exception as error:  # noqa: BLE001 - a poll must never end polling
             _log.debug("internal error applying ballots", exc_info=True)
             return self._failed(f"internal error ({type(error).__name__}); will retry", None)
-        self.status.failures = 0
-        self.status.last_error = None
-        self.status.last_success = self._monotonic()
+        self._succeeded()
         return outcome
 
     def _failed(self, reason: str, wait: float | None) -> Failed:
-        self.status.failures += 1
-        self.status.last_error = reason
-        self.status.history.append(reason)
-        del self.status.history[:-50]
+        self._count_failure(reason)
         if wait is not None:
             delay = min(max(wait, self.pace()), self.settings.max_retry_after)
         else:
@@ -477,7 +475,7 @@ class DCPoller:
                     if response.status_code == 429
                     else ("Democracy Club is unavailable (503)")
                 )
-                raise _RetryLater(reason, wait)
+                raise RetryLater(reason, wait)
             if response.status_code != 200:
                 raise FeedError(f"Democracy Club answered HTTP {response.status_code}")
             reader = BodyReader(
@@ -613,12 +611,6 @@ def _http_date(value: str | None) -> dt.datetime | None:
     except (TypeError, ValueError):
         return None
     return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-
-
-class _RetryLater(Exception):
-    def __init__(self, reason: str, wait: float | None) -> None:
-        super().__init__(reason)
-        self.wait = wait
 
 
 def _first_error(error: ValidationError) -> str:

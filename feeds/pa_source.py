@@ -25,7 +25,15 @@ from urllib.parse import unquote, urlsplit
 
 from feeds.answer import Reject
 from feeds.pa_xml import PADocument, PADocumentError, parse_document
-from feeds.polling import Failed, PollerStatus, PollOutcome, PollSettings, Unchanged, Updated
+from feeds.polling import (
+    Failed,
+    PollerHealth,
+    PollerStatus,
+    PollOutcome,
+    PollSettings,
+    Unchanged,
+    Updated,
+)
 from feeds.sanitise import clean_line
 from feeds.store import ResultsStore
 
@@ -178,7 +186,7 @@ class _Scanned:
     error: str | None
 
 
-class PAPoller:
+class PAPoller(PollerHealth):
     """Polls a PA folder into a ``ResultsStore``, one poll at a time."""
 
     def __init__(
@@ -208,12 +216,6 @@ class PAPoller:
 
     auth_configured = False
 
-    def is_stale(self, now: float | None = None) -> bool:
-        now = self._monotonic() if now is None else now
-        if self.status.last_success is None:
-            return self.status.failures > 0
-        return now - self.status.last_success > self.settings.stale_threshold()
-
     def next_interval(self) -> float:
         return max(self.settings.min_interval, self.settings.interval)
 
@@ -239,16 +241,11 @@ class PAPoller:
         except Exception as error:  # noqa: BLE001
             _log.debug("internal error applying PA files", exc_info=True)
             return self._failed(f"internal error ({type(error).__name__}); will retry")
-        self.status.failures = 0
-        self.status.last_error = None
-        self.status.last_success = self._monotonic()
+        self._succeeded()
         return outcome
 
     def _failed(self, reason: str) -> Failed:
-        self.status.failures += 1
-        self.status.last_error = reason
-        self.status.history.append(reason)
-        del self.status.history[:-50]
+        self._count_failure(reason)
         wait = min(
             self.settings.max_backoff,
             self.settings.interval * 2 ** min(self.status.failures - 1, 8),

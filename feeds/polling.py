@@ -3,6 +3,7 @@ and the check that refuses a feed URL no poll could ever fetch."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
@@ -127,3 +128,34 @@ class Poller(Protocol):
     async def poll(self) -> PollOutcome: ...
     async def aclose(self) -> None: ...
     def is_stale(self, now: float | None = None) -> bool: ...
+
+
+class PollerHealth:
+    """What every poller keeps about its own health: its last success, its failures and their
+    reasons, and whether what it holds has gone stale."""
+
+    status: PollerStatus
+    settings: PollSettings
+    _monotonic: Callable[[], float]
+    #: A source polled slowly (Democracy Club, at the service's pace) goes stale later.
+    stale_floor = 0.0
+
+    def is_stale(self, now: float | None = None) -> bool:
+        now = self._monotonic() if now is None else now
+        if self.status.last_success is None:
+            return self.status.failures > 0
+        threshold = max(self.settings.stale_threshold(), self.stale_floor)
+        return now - self.status.last_success > threshold
+
+    def _succeeded(self) -> None:
+        self.status.failures = 0
+        self.status.last_error = None
+        self.status.last_success = self._monotonic()
+
+    def _count_failure(self, reason: str) -> int:
+        """Note a failed poll; returns how many in a row."""
+        self.status.failures += 1
+        self.status.last_error = reason
+        self.status.history.append(reason)
+        del self.status.history[:-50]
+        return self.status.failures

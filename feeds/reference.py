@@ -41,6 +41,16 @@ REGIONS: tuple[KnownRegion, ...] = tuple(
 )
 
 REGION_BY_NAME = {region.name.casefold(): region for region in REGIONS}
+#: Names some tables use for a region instead of the ONS's (local-authorities.csv: "East").
+REGION_SHORT_NAMES = {"east": "east of england"}
+
+
+def region_named(name: str) -> KnownRegion:
+    """A region by its ONS name or a short one, in any case; KeyError when none."""
+    folded = name.strip().casefold()
+    return REGION_BY_NAME[REGION_SHORT_NAMES.get(folded, folded)]
+
+
 NORTHERN_IRELAND = "N92000002"
 
 

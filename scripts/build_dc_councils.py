@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from feeds.reference import REGION_BY_NAME
+from feeds.reference import region_named
 from scripts.night2022_data import (
     COMPOSITION_PARTIES,
     CONTROL_CODES,
@@ -28,12 +28,6 @@ from scripts.night2022_data import (
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "feeds" / "dc_councils.json"
-REGION_ALIASES = {"east": "east of england"}
-
-
-def _region(name: str) -> str:
-    folded = name.casefold()
-    return REGION_BY_NAME[REGION_ALIASES.get(folded, folded)].code
 
 
 def build(data: Path) -> bytes:
@@ -47,7 +41,7 @@ def build(data: Path) -> bytes:
         councils[election_id.split(".")[1]] = {
             "code": row["ons_code"],
             "name": row["council"],
-            "region": _region(row["region"]),
+            "region": region_named(row["region"]).code,
             "council_type": row["council_type"],
             "total_seats": int(row["total_seats"]),
             "election_2022": election_id,
@@ -64,7 +58,7 @@ def build(data: Path) -> bytes:
             councils[key] = {
                 "code": row["code"],
                 "name": row["name"],
-                "region": _region(row["region"]),
+                "region": region_named(row["region"]).code,
                 "council_type": row["type"],
             }
     document = {

@@ -18,11 +18,10 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from feeds.pa_places import TABLE, name_key
-from feeds.reference import REGION_BY_NAME
+from feeds.reference import region_named
 
 ROOT = Path(__file__).resolve().parent.parent
 EU_AREAS = ROOT / "scripts" / "data" / "eu-referendum-2016-areas.csv"
-REGION_ALIASES = {"east": "east of england"}
 #: Council types by the kind of GSS code, for districts abolished since 2021.
 TYPE_BY_PREFIX = {
     "E06": "unitary",
@@ -34,16 +33,11 @@ TYPE_BY_PREFIX = {
 }
 
 
-def _region_code(name: str) -> str:
-    folded = name.casefold()
-    return REGION_BY_NAME[REGION_ALIASES.get(folded, folded)].code
-
-
 def build(data: Path) -> bytes:
     councils: dict[str, list[str]] = {}
     with (data / "local-authorities.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            councils[row["code"]] = [row["code"], row["name"], _region_code(row["region"]),
+            councils[row["code"]] = [row["code"], row["name"], region_named(row["region"]).code,
                                      row["type"]]  # fmt: skip
     areas: list[list[str]] = []
     with EU_AREAS.open(encoding="utf-8", newline="") as handle:

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from scripts.servers import wait_until_listening as wait_until_listening
 from tests.faultserver import FaultServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,21 +95,3 @@ def write_recording(recording, path: Path) -> Path:  # noqa: ANN001
         lines.append(json.dumps({"type": kind, "t": event.t, key: body}))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def wait_until_listening(process: subprocess.Popen[bytes], port: int, limit: float = 30) -> None:
-    """Until the server accepts connections: between tries it waits on the process itself,
-    so a server that dies is reported at once."""
-    deadline = time.monotonic() + limit
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            try:
-                process.wait(timeout=0.1)
-            except subprocess.TimeoutExpired:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start listening") from None
-            else:
-                raise RuntimeError(f"the server exited ({process.returncode})") from None

@@ -96,16 +96,10 @@ class BallotSpec:
 def ballots_from_shared(data: Path, *, start: dt.datetime = POLLS_CLOSE) -> list[BallotSpec]:
     """Every ballot of 5 May 2022, results entered one by one from ``start`` a minute apart
     in a fixed shuffled order; one result entered wrong and corrected an hour later."""
+    from feeds.reference import region_named
     from scripts.night2022_data import read_councils
 
-    regions = {}
-    for row in read_councils(data):
-        from feeds.reference import REGION_BY_NAME
-
-        name = row["region"].casefold()
-        regions[row["ons_code"]] = REGION_BY_NAME[
-            "east of england" if name == "east" else name
-        ].code
+    regions = {row["ons_code"]: region_named(row["region"]).code for row in read_councils(data)}
     candidates: dict[str, list[Candidacy]] = {}
     with (data / "candidates-2022.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):

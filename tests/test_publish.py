@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -21,7 +20,8 @@ from feeds.publish import Publisher, publish_replay, with_changes_path
 from feeds.recording import Recording
 from feeds.replay import ReplayFeed, VirtualClock
 from feeds.summary import as_json, summarise
-from tests.conftest import cut_to_region, wait_until_listening
+from scripts.servers import free_port, wait_until_listening
+from tests.conftest import cut_to_region
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 needs_nginx = pytest.mark.skipif(
@@ -29,18 +29,12 @@ needs_nginx = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def nginx(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     """nginx serving ``site/`` on a free port, as a newsroom would: ETags on, no-cache."""
     site = tmp_path / "site"
     site.mkdir()
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "access.log"
     conf = tmp_path / "nginx.conf"
     conf.write_text(

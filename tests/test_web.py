@@ -9,67 +9,24 @@ is not installed (``.ci/run`` installs it).
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import BUNDLED_NIGHT, ROOT, wait_until_listening
+from scripts.servers import CHROMIUM, CHROMIUM_ARGS, web_app
+from tests.conftest import BUNDLED_NIGHT
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
 )
-#: As the machine's own browser checks start it: no sandbox as root, nothing that phones home.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def web_server() -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tui.cli",
-            "web",
-            str(BUNDLED_NIGHT),
-            "--port",
-            str(port),
-            "--speed",
-            "1",
-            "--start",
-            "12h",
-        ],  # fmt: skip
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_listening(process, port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(10)
+    with web_app(str(BUNDLED_NIGHT), "--speed", "1", "--start", "12h") as url:
+        yield url
 
 
 class BrowserScreen:

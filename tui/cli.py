@@ -12,6 +12,7 @@ import gc
 import json
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from feeds.bundled import BUNDLED_NIGHT
@@ -122,6 +123,20 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def until_signalled(work: Callable[[asyncio.Event], Awaitable[int]]) -> int:
+    """Run ``work`` until it ends, or until Ctrl-C or SIGTERM sets the event it was given
+    (then it finishes what it was writing and returns)."""
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        return await work(stop)
+
+    return asyncio.run(main())
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     from feeds.recorder import RecordError, record
 
@@ -133,15 +148,10 @@ def cmd_record(args: argparse.Namespace) -> int:
         say(f"election-night: {error}")
         return 2
 
-    async def main() -> int:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        return await record(args.url, output, settings, stop=stop, append=args.append)
-
     try:
-        lines = asyncio.run(main())
+        lines = until_signalled(
+            lambda stop: record(args.url, output, settings, stop=stop, append=args.append)
+        )
     except RecordError as error:
         say(f"election-night: {error}")
         return 1
@@ -319,16 +329,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
         say(f"election-night: {error}")
         return 2
 
-    async def main() -> int:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        return await publish_live(
+    writes = until_signalled(
+        lambda stop: publish_live(
             source, directory, interval=args.interval, stop=stop, dc_url=args.dc_url
         )
-
-    writes = asyncio.run(main())
+    )
     say(f"stopped: {writes} updates published to {directory}")
     return 0
 
