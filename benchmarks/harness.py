@@ -172,20 +172,33 @@ class ServeProcess:
 
 
 class FrameWatch:
-    """Every frame the app writes, timed as a terminal gets it.
+    """Every frame the app writes, timed as a terminal gets it, and what the terminal then shows.
 
     Headless, Textual composes each frame but skips turning it into the bytes a terminal is
     sent (``App._display`` returns early). This watch does that step, exactly as the real
-    path does (``CompositorUpdate.render_segments``), and notes when each frame is done. An
-    event's latency runs from the event to the end of the last frame its effect needs: the
-    frames written after it until the screen has been quiet for ``quiet`` seconds. Textual
-    paints on a timer (60 frames a second at most), so the wait for the next tick is in it,
-    as it is for a user."""
+    path does (``CompositorUpdate.render_segments``), notes when each frame is done, and then
+    (untimed) feeds the bytes to a terminal emulator (pyte) to know what the screen shows.
+
+    An event's latency runs from the event to the end of the first frame after which the
+    screen shows what it shows once everything has settled (no frame for ``quiet`` seconds):
+    the first frame that shows the whole effect. Textual sometimes writes more frames after
+    that (a second layout for containers that changed size) that change nothing on screen;
+    the time to the last frame is kept too (``last``). Textual paints on a timer (60 frames a
+    second at most), so the wait for the next tick is in the figure, as it is for a user."""
 
     def __init__(self, app, quiet: float = 0.06) -> None:  # noqa: ANN001
+        import pyte
+
         self.app = app
         self.quiet = quiet
-        self.frames: list[tuple[float, int]] = []  # (end time, bytes written)
+        # (end time, bytes written); what each frame left on screen, worked out later
+        self.frames: list[tuple[float, int]] = []
+        self._written: list[str] = []
+        self._shown: list[int] = []
+        self.last: list[float] = []
+        width, height = app.size
+        self._screen = pyte.Screen(width, height)
+        self._stream = pyte.ByteStream(self._screen)
         original = app._display
 
         def display(screen, renderable) -> None:  # noqa: ANN001
@@ -198,36 +211,59 @@ class FrameWatch:
                 else ""
             )
             self.frames.append((time.perf_counter(), len(text)))
+            self._written.append(text)
 
         app._display = display
 
+    def _screens(self) -> list[int]:
+        """What the terminal shows after each frame so far (characters, colours and
+        attributes), worked out outside the timed frames."""
+        for text in self._written[len(self._shown) :]:
+            self._stream.feed(text.encode())
+            buffer = self._screen.buffer
+            self._shown.append(
+                hash(
+                    tuple(
+                        tuple(
+                            (c.data, c.fg, c.bg, c.bold, c.italics, c.underscore, c.reverse)
+                            for c in buffer[y].values()
+                        )
+                        for y in range(self._screen.lines)
+                    )
+                )
+            )
+        return self._shown
+
     async def settled(self, t0: float, limit: float = 5.0) -> float | None:
-        """Milliseconds from ``t0`` to the end of the last frame written after it, once the
-        screen has been quiet for ``quiet`` seconds; None when nothing was drawn."""
+        """Milliseconds from ``t0`` to the end of the first frame after which the screen is
+        as it settles (see the class), waiting until no frame has come for ``quiet``
+        seconds; None when nothing was drawn. The time to the last frame goes to ``last``."""
         import asyncio
 
         deadline = t0 + limit
         while True:
             await asyncio.sleep(0.005)
             now = time.perf_counter()
-            after = [end for end, size in self.frames if end > t0 and size]
-            if after and now - after[-1] >= self.quiet:
-                return (after[-1] - t0) * 1000
-            if not after and now - t0 >= max(self.quiet * 4, 0.25):
+            after = [i for i, (end, size) in enumerate(self.frames) if end > t0 and size]
+            if after and (now - self.frames[after[-1]][0] >= self.quiet or now > deadline):
+                shown = self._screens()
+                final = shown[after[-1]]
+                first = next(i for i in after if shown[i] == final)
+                self.last.append((self.frames[after[-1]][0] - t0) * 1000)
+                return (self.frames[first][0] - t0) * 1000
+            if not after and (now - t0 >= max(self.quiet * 4, 0.25) or now > deadline):
                 return None
-            if now > deadline:
-                return (after[-1] - t0) * 1000 if after else None
 
 
 async def time_to_frame(app, pilot, polls) -> tuple[list[float], list[float]]:  # noqa: ANN001
     """Each poll ``(make_answer, seq)``: from the answer in hand (its body parsed, applied,
-    given to the app) to the end of the last frame showing it, as written (``FrameWatch``);
-    beside each, the full repaint of the screen as the reference. Polls that drew nothing
-    are not counted (none are expected)."""
+    given to the app) to the end of the first frame showing all of it (``FrameWatch``);
+    beside each, the reference measured the same way: the whole screen repainted
+    (``Screen.refresh()``) to the end of its frame. Polls that drew nothing are not counted
+    (none are expected)."""
     from feeds.polling import Updated
 
-    watch = getattr(app, "_frame_watch", None) or FrameWatch(app)
-    app._frame_watch = watch
+    watch = frame_watch(app)
     await watch.settled(time.perf_counter())  # anything pending first
     latencies: list[float] = []
     renders: list[float] = []
@@ -240,17 +276,32 @@ async def time_to_frame(app, pilot, polls) -> tuple[list[float], list[float]]:  
             latencies.append(latency)
         app.clear_notifications()
         await watch.settled(time.perf_counter())
-        t0 = time.perf_counter()
-        render_frame(app)
-        renders.append((time.perf_counter() - t0) * 1000)
+        reference = await repaint_to_frame(app, watch)
+        if reference is not None:
+            renders.append(reference)
     return latencies, renders
+
+
+def frame_watch(app) -> FrameWatch:  # noqa: ANN001
+    watch = getattr(app, "_frame_watch", None) or FrameWatch(app)
+    app._frame_watch = watch
+    return watch
+
+
+async def repaint_to_frame(app, watch: FrameWatch) -> float | None:  # noqa: ANN001
+    """The reference: the whole screen repainted, from the request to the end of its frame,
+    through the same timer, compositor and watch as the events measured beside it."""
+    t0 = time.perf_counter()
+    app.screen.refresh()
+    latency = await watch.settled(t0)
+    watch.last.pop()
+    return latency
 
 
 async def time_keys(app, pilot, action, count: int) -> list[float]:  # noqa: ANN001
     """A key's action (``action()``), ``count`` times: each from the key to the end of the last
     frame showing its effect, as written (``FrameWatch``)."""
-    watch = getattr(app, "_frame_watch", None) or FrameWatch(app)
-    app._frame_watch = watch
+    watch = frame_watch(app)
     await watch.settled(time.perf_counter())
     latencies = []
     for _ in range(count):

@@ -5,16 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
-from textual.cache import LRUCache
-from textual.color import Color
-from textual.geometry import Region, Size
 from textual.message import Message
-from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey
 
@@ -24,6 +18,7 @@ from feeds.store import ResultsStore
 from tui.formatting import status_text, uk_time
 from tui.night import Night, NightUpdate
 from tui.parties import party_chip, party_list
+from tui.widgets.cached_table import CachedTable
 from tui.widgets.cells import put_cell
 from tui.widgets.shown import is_shown
 
@@ -88,7 +83,7 @@ class CouncilLabel(Text):
         self.council_id = council_id
 
 
-class CouncilTable(DataTable[Text]):
+class CouncilTable(CachedTable):
     """Every council with an election."""
 
     DEFAULT_CSS = """
@@ -121,15 +116,6 @@ class CouncilTable(DataTable[Text]):
 
     def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
         self.night = night
-        # Each distinct cell text rendered once, then padded to its column. DataTable renders
-        # every visible cell through Rich again after any change to the table (its caches are
-        # keyed on a change counter), which made a region filter cost ~80 ms of cell rendering.
-        self._cell_content: LRUCache[tuple[object, ...], list[Segment]]
-        self._cell_content = LRUCache(20_000)
-        self._cell_meta: dict[tuple[int, int], Style] = {}
-        self._frame_style: Style | None = None
-        self._frame_backgrounds: tuple[Color, Color] | None = None
-        self._frame_size: Size | None = None
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self.sort_by = "name"
         self.narrow = False
@@ -177,99 +163,6 @@ class CouncilTable(DataTable[Text]):
         self.catch_up()
         if cursor is not None and cursor in {k.value for k in self.rows}:
             self.move_cursor(row=self.get_row_index(cursor), animate=False)
-
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> list[list[Segment]]:
-        """DataTable's cell rendering, with the Rich render of the text reused: the same
-        segments as ``Styled(Padding(cell), pre, post)``, since styling maps each segment."""
-        row_key = self._row_locations.get_key(row_index) if row_index >= 0 else None
-        column_key = self._column_locations.get_key(column_index) if column_index >= 0 else None
-        cell = (
-            self._data[row_key].get(column_key)
-            if row_key is not None and column_key is not None
-            else None
-        )
-        if row_key is None or not isinstance(cell, Text) or self.rows[row_key].height != 1:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        # By content: a filter removes and re-adds rows, with new but equal cells.
-        content_key = (cell.plain, cell.style, tuple(cell.spans))
-        segments = self._cell_content.get(content_key)
-        if segments is None:
-            segments = self._cell_content[content_key] = self._text_segments(cell)
-        padding = Segment(" " * self.cell_padding)
-        line = [
-            padding,
-            *Segment.adjust_line_length(segments, width - 2 * self.cell_padding),
-            padding,
-        ]
-        component_style, post_style = self._get_styles_to_render_cell(
-            False,
-            False,
-            row_index < self.fixed_rows or column_index < self.fixed_columns,
-            hover,
-            cursor,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
-        )
-        meta = self._cell_meta.get((row_index, column_index))
-        if meta is None:  # one meta style per position, so that Rich's style sums are cached
-            meta = Style.from_meta({"row": row_index, "column": column_index})
-            self._cell_meta[(row_index, column_index)] = meta
-        pre_style = base_style + meta + component_style
-        return [list(Segment.apply_style(line, pre_style, post_style))]
-
-    # The widget's style, backgrounds and size each walk up the DOM, and DataTable asks for
-    # them on every line and row: answered once per frame instead.
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        self._frame_style = super().rich_style
-        self._frame_backgrounds = super().background_colors
-        self._frame_size = super().size
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._frame_style = self._frame_backgrounds = self._frame_size = None
-
-    @property
-    def size(self) -> Size:
-        return self._frame_size if self._frame_size is not None else super().size
-
-    @property
-    def rich_style(self) -> Style:
-        return self._frame_style if self._frame_style is not None else super().rich_style
-
-    @property
-    def background_colors(self) -> tuple[Color, Color]:
-        if self._frame_backgrounds is not None:
-            return self._frame_backgrounds
-        return super().background_colors
-
-    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
-        if row_index >= self.fixed_rows and self.zebra_stripes:  # cached until a refresh
-            return self.get_component_rich_style(
-                "datatable--odd-row" if row_index % 2 else "datatable--even-row"
-            )
-        return super()._get_row_style(row_index, base_style)
-
-    def _text_segments(self, cell: Text) -> list[Segment]:
-        console = self.app.console
-        if cell.spans:  # the base style is one of the spans Text.render combines
-            return list(cell.render(console, end=""))
-        # Text.render leaves out the base style when there are no spans.
-        return [Segment(cell.plain, console.get_style(cell.style, default=Style.null()))]
-
-    def _clear_caches(self) -> None:
-        super()._clear_caches()
-        self._cell_content.clear()
 
     def _cells(self, council: Council, store: ResultsStore) -> list[Text]:
         watched = council.id in self.night.watchlist.ids
@@ -335,6 +228,7 @@ class CouncilTable(DataTable[Text]):
             self.remove_row(next(iter(keys)))
             return
         doomed = [row_key for row_key in self.rows if row_key.value in keys]
+        self.forget_rows(doomed)
         self._require_update_dimensions = True
         self.check_idle()
         kept = sorted(

@@ -6,7 +6,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from textual.widgets.data_table import ColumnKey
 
 from feeds.aggregate import Scoreboard, ScoreboardRow, scoreboard
@@ -17,7 +17,9 @@ from tui.formatting import signed
 from tui.night import Night, NightUpdate
 from tui.parties import party_chip
 from tui.tones import Tones
+from tui.widgets.cached_table import CachedTable
 from tui.widgets.cells import put_cell, same_cell, set_static_text
+from tui.widgets.shown import DrawnWhenShown
 
 COLUMNS = (
     ("party", "Party"),
@@ -49,7 +51,7 @@ def _label(key: str, label: str) -> Text:
 PNS_COLUMNS = COLUMNS[5:]
 
 
-class ScoreboardPanel(Vertical):
+class ScoreboardPanel(DrawnWhenShown, Vertical):
     """Updated by key: cells change in place, rows come and go, the cursor stays."""
 
     DEFAULT_CSS = """
@@ -66,12 +68,15 @@ class ScoreboardPanel(Vertical):
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
-        self.show_board()
+        self.draw_now()
 
     def _changed(self, update: NightUpdate) -> None:
         changes = update.changes
         if changes is None or update.councils or changes.projections or changes.meta:
-            self.show_board()
+            self.behind()  # drawn now if on screen, else when its tab is shown
+
+    def draw(self) -> None:
+        self.show_board()
 
     def show_board(self) -> None:
         night = self.night
@@ -83,9 +88,7 @@ class ScoreboardPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="headline", markup=False)
         yield Static("", id="declared", markup=False)
-        table: DataTable[Text] = DataTable(
-            id="scoreboard-table", cursor_type="row", zebra_stripes=True
-        )
+        table = CachedTable(id="scoreboard-table", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS[:5]:
             table.add_column(_label(key, label), key=key)
         yield table
@@ -111,7 +114,7 @@ class ScoreboardPanel(Vertical):
         if not board.declared:  # before the first result: every party, at zero
             listed = {row.party for row in rows}
             rows[-1:-1] = [ScoreboardRow(p, 0, 0, 0, 0) for p in store.parties if p not in listed]
-        table = self.query_one(DataTable)
+        table = self.query_one(CachedTable)
         wanted: dict[str, list[Text]] = {}
         for row in rows:
             if (

@@ -16,6 +16,7 @@ from feeds.news import News, Place
 from tui.formatting import uk_time
 from tui.night import Night, NightUpdate
 from tui.tones import Tones
+from tui.widgets.shown import DrawnWhenShown
 
 SHOWN = 40
 
@@ -31,7 +32,7 @@ def news_line(item: News, tones: Tones) -> Text:
     return line
 
 
-class Ticker(Widget):
+class Ticker(DrawnWhenShown, Widget):
     """Latest declarations: the night's news reel, drawn newest first."""
 
     DEFAULT_CSS = """
@@ -44,17 +45,24 @@ class Ticker(Widget):
         self._shown: list[tuple[Place, News]] = []
         self._strips: dict[Place, Strip] = {}  # a place is never reused, so never stale
         self._width = 0
+        self._restyle = False
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
-        self.show_entries()
+        self.draw_now()
 
     def _changed(self, update: NightUpdate) -> None:
         if update.view_changed:  # the filter, or the theme's colours
             self._strips.clear()
-            self.refresh()
+            self._restyle = True
         if update.news or update.reset or update.view_changed:
-            self.show_entries()
+            self.behind()  # drawn now if on screen, else when its tab is shown
+
+    def draw(self) -> None:
+        if self._restyle:
+            self._restyle = False
+            self.refresh()
+        self.show_entries()
 
     def newest_first(self) -> list[News]:
         return [item for _, item in self.night.news.newest_first()]
@@ -86,9 +94,6 @@ class Ticker(Widget):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, len(self._shown))
-
-    def on_resize(self) -> None:
-        self._strips.clear()
 
     def _strip(self, place: Place, item: News, width: int) -> Strip:
         if width != self._width:

@@ -1,0 +1,255 @@
+"""A DataTable whose lines are drawn once and kept, keyed by what is in them.
+
+DataTable keys all its render caches on one change counter, so any ``update_cell``, added
+row or sort makes it draw every visible line again, through Rich, cell by cell: about 0.5 ms
+a line (about 20 ms for the scoreboard after any declaration, 25-50 ms for the council
+list). Here a line is kept under what decides how it looks: the row's cells, its index (the
+zebra stripe and the mouse's row metadata), the cursor and hover on it, the column widths,
+the crop and the base style. The segments are DataTable's own, so the screen is the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Self, TypeAlias
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text, TextType
+from textual.cache import LRUCache
+from textual.color import Color
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
+
+ContentKey: TypeAlias = tuple[str, object, tuple[object, ...], object]
+
+
+def content_key(cell: object) -> ContentKey | None:
+    """What decides how a Text cell looks; None for cells of any other kind."""
+    if not isinstance(cell, Text):
+        return None
+    return (cell.plain, cell.style, tuple(cell.spans), cell.justify)
+
+
+class CachedTable(DataTable[Text]):
+    """DataTable with cached cells and lines; rows of one line of Text cells."""
+
+    def __init__(self, **kwargs: object) -> None:
+        # Each distinct cell text rendered once, then padded to its column.
+        self._cell_content: LRUCache[object, list[Segment]] = LRUCache(20_000)
+        self._cell_meta: dict[tuple[int, int], Style] = {}
+        self._row_content: dict[RowKey, tuple[ContentKey | None, ...]] = {}
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(4_000)
+        self._frame_style: Style | None = None
+        self._frame_backgrounds: tuple[Color, Color] | None = None
+        self._frame_size: Size | None = None
+        self._frame_widths: tuple[int, ...] | None = None
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    # What a row holds, noted when it changes.
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: Text,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        self._row_content.pop(RowKey(row_key) if isinstance(row_key, str) else row_key, None)
+        super().update_cell(row_key, column_key, value, update_width=update_width)
+
+    def add_row(
+        self,
+        *cells: Text,
+        height: int | None = 1,
+        key: str | None = None,
+        label: TextType | None = None,
+    ) -> RowKey:
+        if key is not None:
+            self._row_content.pop(RowKey(key), None)
+        return super().add_row(*cells, height=height, key=key, label=label)
+
+    def remove_row(self, row_key: RowKey | str) -> None:
+        self._row_content.pop(RowKey(row_key) if isinstance(row_key, str) else row_key, None)
+        super().remove_row(row_key)
+
+    def forget_rows(self, keys: Iterable[RowKey]) -> None:
+        """For a subclass that removes rows itself."""
+        for row_key in keys:
+            self._row_content.pop(row_key, None)
+
+    def clear(self, columns: bool = False) -> Self:
+        self._row_content.clear()
+        return super().clear(columns)
+
+    def _row_key_content(self, row_key: RowKey) -> tuple[object, ...] | None:
+        if row_key is self._header_row_key:
+            return ("header", *(content_key(c.label) for c in self.ordered_columns))
+        held = self._row_content.get(row_key)
+        if held is None:
+            row = self._data.get(row_key)
+            if row is None:
+                return None
+            held = tuple(content_key(row.get(column)) for column in self._column_locations)
+            self._row_content[row_key] = held
+        return held
+
+    # Lines.
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        if self._labelled_row_exists or self.cursor_type not in ("row", "none"):
+            return super()._render_line(y, x1, x2, base_style)
+        try:
+            row_key, line_no = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        content = self._row_key_content(row_key)
+        if content is None or None in content:
+            return super()._render_line(y, x1, x2, base_style)
+        header = row_key is self._header_row_key
+        row_index = -1 if header else self._row_locations.get(row_key)
+        cursor_row = self.cursor_coordinate.row
+        hover_row = self.hover_coordinate.row
+        key = (
+            content,
+            row_index,
+            line_no,
+            x1,
+            x2,
+            self.size.width,
+            base_style,
+            self._frame_widths or self._column_widths(),
+            row_index == cursor_row,
+            row_index == hover_row,
+            self.cursor_type,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+            self.zebra_stripes,
+            self.fixed_columns,
+            self.fixed_rows,
+            self.show_header,
+        )
+        strip = self._lines.get(key)
+        if strip is None:
+            # DataTable's own line and row caches leave the column widths out of their keys
+            # (a width changed on idle, after a cell update, would come back stale).
+            self._line_cache.clear()
+            self._row_render_cache.clear()
+            strip = self._lines[key] = super()._render_line(y, x1, x2, base_style)
+        return strip
+
+    def _column_widths(self) -> tuple[int, ...]:
+        return tuple(column.get_render_width(self) for column in self.ordered_columns)
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        """DataTable's cell rendering, with the Rich render of the text reused: the same
+        segments as ``Styled(Padding(cell), pre, post)``, since styling maps each segment."""
+        row_key = self._row_locations.get_key(row_index) if row_index >= 0 else None
+        column_key = self._column_locations.get_key(column_index) if column_index >= 0 else None
+        cell = (
+            self._data[row_key].get(column_key)
+            if row_key is not None and column_key is not None
+            else None
+        )
+        key = content_key(cell)
+        if row_key is None or key is None or self.rows[row_key].height != 1:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        assert isinstance(cell, Text)
+        inner = width - 2 * self.cell_padding
+        justified = cell.justify not in (None, "left", "default")
+        cache_key = (key, inner) if justified else key
+        segments = self._cell_content.get(cache_key)
+        if segments is None:
+            segments = self._cell_content[cache_key] = self._text_segments(
+                cell, inner if justified else None
+            )
+        padding = Segment(" " * self.cell_padding)
+        line = [
+            padding,
+            *Segment.adjust_line_length(segments, width - 2 * self.cell_padding),
+            padding,
+        ]
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            row_index < self.fixed_rows or column_index < self.fixed_columns,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        meta = self._cell_meta.get((row_index, column_index))
+        if meta is None:  # one meta style per position, so that Rich's style sums are cached
+            meta = Style.from_meta({"row": row_index, "column": column_index})
+            self._cell_meta[(row_index, column_index)] = meta
+        pre_style = base_style + meta + component_style
+        return [list(Segment.apply_style(line, pre_style, post_style))]
+
+    def _text_segments(self, cell: Text, width: int | None) -> list[Segment]:
+        console = self.app.console
+        if width is not None:  # laid out by Rich at the column's width, as Padding does
+            return console.render_lines(cell, console.options.update_width(width), pad=True)[0]
+        if cell.spans:  # the base style is one of the spans Text.render combines
+            return list(cell.render(console, end=""))
+        # Text.render leaves out the base style when there are no spans.
+        return [Segment(cell.plain, console.get_style(cell.style, default=Style.null()))]
+
+    # The widget's style, backgrounds, size and column widths each walk up the DOM or over
+    # the columns, and DataTable asks for them on every line and row: answered once a frame.
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame_style = super().rich_style
+        self._frame_backgrounds = super().background_colors
+        self._frame_size = super().size
+        self._frame_widths = self._column_widths()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = self._frame_backgrounds = self._frame_size = None
+            self._frame_widths = None
+
+    @property
+    def size(self) -> Size:
+        return self._frame_size if self._frame_size is not None else super().size
+
+    @property
+    def rich_style(self) -> Style:
+        return self._frame_style if self._frame_style is not None else super().rich_style
+
+    @property
+    def background_colors(self) -> tuple[Color, Color]:
+        if self._frame_backgrounds is not None:
+            return self._frame_backgrounds
+        return super().background_colors
+
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        if row_index >= self.fixed_rows and self.zebra_stripes:  # cached until a refresh
+            return self.get_component_rich_style(
+                "datatable--odd-row" if row_index % 2 else "datatable--even-row"
+            )
+        return super()._get_row_style(row_index, base_style)
+
+    def _clear_caches(self) -> None:
+        super()._clear_caches()
+        self._cell_content.clear()
+        self._lines.clear()
+        self._row_content.clear()
+
+    def notify_style_update(self) -> None:
+        self._cell_content.clear()
+        self._lines.clear()
+        super().notify_style_update()
