@@ -10,6 +10,7 @@ from benchmarks.harness import (
     Figure,
     four_hundred_councils,
     holding,
+    joined,
     make_bench_app,
     median,
     p95,
@@ -36,8 +37,9 @@ async def bench_declaration_and_filter(samples: int) -> list[Figure]:
         }
         bodies.append(json.dumps(document).encode())
     with tempfile.TemporaryDirectory() as config:
-        app = make_bench_app(store, config)
+        app = make_bench_app(config)
         async with app.run_test(size=(160, 50)) as pilot:
+            await joined(app, pilot, store)
             await pilot.pause()
             polls = [(partial(parse_answer, body), seq) for seq, body in enumerate(bodies, 2)]
             latencies, renders = await time_to_frame(app, pilot, polls)

@@ -99,14 +99,45 @@ def holding(state, copies):  # noqa: ANN001, ANN201
     return store
 
 
-def make_bench_app(store, config: str, size=(160, 50)):  # noqa: ANN001, ANN201
+def snapshot_of(store):  # noqa: ANN001, ANN201
+    """The whole state ``store`` holds, as the snapshot answer a late joiner gets."""
+    from feeds.answer import Answer
+
+    return Answer(
+        kind="snapshot",
+        seq=1,
+        election=store.election,
+        regions=list(store.regions.values()),
+        parties=list(store.parties.values()),
+        councils=list(store.councils.values()),
+        referendums=list(getattr(store, "referendums", {}).values()),
+        counting_areas=list(getattr(store, "counting_areas", {}).values()),
+        mayors=list(getattr(store, "mayors", {}).values()),
+        wards=list(getattr(store, "wards", {}).values()),
+        projections=getattr(store, "projections", None),
+    )
+
+
+async def joined(app, pilot, store) -> None:  # noqa: ANN001
+    """Give the running app ``store``'s state as its first poll does (a whole snapshot):
+    the scoreboard, the lists and the latest declarations as a session joining the night
+    at that moment has them."""
+    from feeds.polling import Updated
+
+    changes = app.night.store.apply(snapshot_of(store))
+    app.apply_outcome(Updated(changes, 1, True, 1.0))
+    await pilot.pause()
+
+
+def make_bench_app(config: str):  # noqa: ANN201
+    """The app, not polling, holding nothing yet: give it a night with ``joined``."""
     from tui.app import ElectionNightApp
     from tui.feed_source import FeedSource
     from tui.watchlist import WatchList
 
     return ElectionNightApp(
         FeedSource("benchmark"),
-        store=store,
+        store=None,
         poll=False,
         watchlist=WatchList(Path(config) / "w.json"),
         clock=lambda: dt.datetime(2022, 5, 6, 3, tzinfo=dt.UTC),

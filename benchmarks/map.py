@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 import time
 
-from benchmarks.harness import Figure, make_bench_app, median, render_frame
+from benchmarks.harness import Figure, joined, make_bench_app, median, render_frame
 
 
 async def bench_map(samples: int) -> list[Figure]:
@@ -28,8 +28,9 @@ async def bench_map(samples: int) -> list[Figure]:
     biggest = max(store.wards_by_council, key=lambda c: len(store.wards_by_council[c]))
     draws, renders, wards = [], [], []
     with tempfile.TemporaryDirectory() as config:
-        app = make_bench_app(store, config)
+        app = make_bench_app(config)
         async with app.run_test(size=(160, 50)) as pilot:
+            await joined(app, pilot, store)
             await pilot.press("3")
             await pilot.pause()
             council_map = app.query_one(CouncilMap)

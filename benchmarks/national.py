@@ -11,6 +11,7 @@ import time
 from benchmarks.harness import (
     Figure,
     frame_watch,
+    joined,
     make_bench_app,
     median,
     p95,
@@ -38,8 +39,9 @@ def _half_night():  # noqa: ANN202
 async def bench_national(samples: int) -> list[Figure]:
     store, coming = _half_night()
     with tempfile.TemporaryDirectory() as config:
-        app = make_bench_app(store, config)
+        app = make_bench_app(config)
         async with app.run_test(size=(160, 50)) as pilot:
+            await joined(app, pilot, store)
             await pilot.pause()
             polls = [((lambda a=answer: a), answer.seq) for answer in coming[:samples]]
             latencies, renders = await time_to_frame(app, pilot, polls)
@@ -139,8 +141,9 @@ def national_memory_probe() -> dict[str, float]:
 
     async def draw() -> None:
         with tempfile.TemporaryDirectory() as config:
-            app = make_bench_app(store, config)
+            app = make_bench_app(config)
             async with app.run_test(size=(160, 50)) as pilot:
+                await joined(app, pilot, store)
                 await pilot.pause()
                 await pilot.press("2")
                 await pilot.pause()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
-from benchmarks.harness import Figure, make_bench_app, median, p95, time_to_frame
+from benchmarks.harness import Figure, joined, make_bench_app, median, p95, time_to_frame
 
 
 async def bench_ward_declarations(samples: int) -> list[Figure]:
@@ -19,8 +19,9 @@ async def bench_ward_declarations(samples: int) -> list[Figure]:
     events = [e for e in recording.events if e.t > moment and not e.keyframe and e.answer.wards]
     events = events[:samples]
     with tempfile.TemporaryDirectory() as config:
-        app = make_bench_app(store, config)
+        app = make_bench_app(config)
         async with app.run_test(size=(160, 50)) as pilot:
+            await joined(app, pilot, store)
             await pilot.pause()
             polls = [(lambda e=event: e.answer, event.seq) for event in events]
             latencies, renders = await time_to_frame(app, pilot, polls)

@@ -167,6 +167,29 @@ async def test_sort_cycles_and_keeps_the_cursor_on_its_council(
         )
 
 
+async def test_a_click_picks_the_council_drawn_there_after_rows_move(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    """The council list keeps each drawn line and, when a sort or filter moves a row, puts
+    the mouse's row number right instead of drawing it again: a click must pick the council
+    the user sees under the pointer."""
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        table = app.query_one(CouncilTable)
+        for keys in ((), ("s",), ("s",), ("r",), ("0",), ("s", "s")):
+            await pilot.press(*keys)
+            await pilot.pause()
+            for line in (2, 5):
+                # The header is line 0 of the table; the rows scrolled to follow.
+                row = table.scroll_offset.y + line - 1
+                await pilot.click(table, offset=(3, line))
+                await pilot.pause()
+                assert table.cursor_row == row
+                assert table.selected_id() == table.ordered_rows[row].key.value
+
+
 async def test_map_arrows_and_enter(tmp_path: Path, bundled_recording: Recording) -> None:
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(100, 40)) as pilot:

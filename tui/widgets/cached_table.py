@@ -18,6 +18,7 @@ from rich.style import Style
 from rich.text import Text, TextType
 from textual.cache import LRUCache
 from textual.color import Color
+from textual.coordinate import Coordinate
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -42,10 +43,13 @@ class CachedTable(DataTable[Text]):
         self._cell_meta: dict[tuple[int, int], Style] = {}
         self._row_content: dict[RowKey, tuple[ContentKey | None, ...]] = {}
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(4_000)
+        self._looks: LRUCache[tuple[object, ...], tuple[Strip, int]] = LRUCache(4_000)
+        self._styled_cells: LRUCache[tuple[object, ...], list[Segment]] = LRUCache(20_000)
         self._frame_style: Style | None = None
         self._frame_backgrounds: tuple[Color, Color] | None = None
         self._frame_size: Size | None = None
         self._frame_widths: tuple[int, ...] | None = None
+        self._frame_columns: list[ColumnKey] | None = None
         super().__init__(**kwargs)  # type: ignore[arg-type]
 
     # What a row holds, noted when it changes.
@@ -110,12 +114,17 @@ class CachedTable(DataTable[Text]):
         if content is None or None in content:
             return super()._render_line(y, x1, x2, base_style)
         header = row_key is self._header_row_key
-        row_index = -1 if header else self._row_locations.get(row_key)
+        located = -1 if header else self._row_locations.get(row_key)
+        if located is None:
+            return super()._render_line(y, x1, x2, base_style)
+        row_index: int = located
         cursor_row = self.cursor_coordinate.row
         hover_row = self.hover_coordinate.row
-        key = (
+        look = (
             content,
-            row_index,
+            # A row's index shows only in its stripe and in the mouse's row metadata, which
+            # is put right below: a filter moves rows without drawing them again.
+            -1 if header else row_index % 2,
             line_no,
             x1,
             x2,
@@ -133,14 +142,118 @@ class CachedTable(DataTable[Text]):
             self.fixed_rows,
             self.show_header,
         )
+        key = (look, row_index)
         strip = self._lines.get(key)
-        if strip is None:
+        if strip is not None:
+            return strip
+        drawn = self._looks.get(look)
+        if drawn is None:
             # DataTable's own line and row caches leave the column widths out of their keys
             # (a width changed on idle, after a cell update, would come back stale).
             self._line_cache.clear()
             self._row_render_cache.clear()
-            strip = self._lines[key] = super()._render_line(y, x1, x2, base_style)
+            drawn = (super()._render_line(y, x1, x2, base_style), row_index)
+            self._looks[look] = drawn
+        strip, drawn_index = drawn
+        if drawn_index != row_index:
+            meta = Style.from_meta({"row": row_index})
+            strip = Strip(Segment.apply_style(list(strip), None, meta), strip.cell_length)
+        self._lines[key] = strip
         return strip
+
+    def _render_line_in_row(
+        self,
+        row_key: RowKey,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[list[list[Segment]], list[list[Segment]]]:
+        """DataTable's row rendering for the usual case here (a row cursor, no row labels,
+        no fixed columns, a data row): the same segments, without the styles it looks up
+        for every row and uses only for headers, labels and fixed columns (about half of a
+        row's cost)."""
+        if (
+            row_key is self._header_row_key
+            or self._labelled_row_exists
+            or self.fixed_columns
+            or self.cursor_type != "row"
+            or row_key not in self._row_locations
+        ):
+            return super()._render_line_in_row(
+                row_key, line_no, base_style, cursor_location, hover_location
+            )
+        row_index = self._row_locations.get(row_key)
+        assert row_index is not None
+        cursor = row_index == cursor_location.row
+        hover = row_index == hover_location.row
+        row_style = self._get_row_style(row_index, base_style)
+        widths = self._frame_widths or self._column_widths()
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        pre_style = row_style + component_style
+        row = self._data[row_key]
+        padding = Segment(" " * self.cell_padding)
+        scrollable: list[list[Segment]] = []
+        columns = self._frame_columns or [column.key for column in self.ordered_columns]
+        for column_index, (column_key, width) in enumerate(zip(columns, widths, strict=True)):
+            cell = row.get(column_key)
+            key = content_key(cell)
+            if key is None or line_no or self.rows[row_key].height != 1:
+                scrollable.append(
+                    self._render_cell(
+                        row_index, column_index, row_style, width, cursor=cursor, hover=hover
+                    )[line_no]
+                )
+                continue
+            styled_key = (key, width, pre_style, post_style)
+            styled = self._styled_cells.get(styled_key)
+            if styled is None:
+                assert isinstance(cell, Text)
+                line = [
+                    padding,
+                    *Segment.adjust_line_length(
+                        self._content_segments(cell, width - 2 * self.cell_padding),
+                        width - 2 * self.cell_padding,
+                    ),
+                    padding,
+                ]
+                styled = list(Segment.apply_style(line, pre_style, post_style))
+                self._styled_cells[styled_key] = styled
+            # The mouse's row and column last: the same styles as DataTable's
+            # base + meta + component (the metadata carries no colours).
+            meta = self._meta(row_index, column_index)
+            scrollable.append(
+                [Segment(text, style + meta if style else meta) for text, style, _ in styled]
+            )
+        remaining = max(0, self.size.width - (sum(widths) + self._row_label_column_width))
+        extend_style, _ = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            False,
+            False,
+        )
+        extend_style = (
+            row_style
+            + extend_style
+            + Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
+        )
+        scrollable.append([Segment(" " * remaining, extend_style)])
+        return [], scrollable
 
     def _column_widths(self) -> tuple[int, ...]:
         return tuple(column.get_render_width(self) for column in self.ordered_columns)
@@ -167,14 +280,7 @@ class CachedTable(DataTable[Text]):
         if row_key is None or key is None or self.rows[row_key].height != 1:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         assert isinstance(cell, Text)
-        inner = width - 2 * self.cell_padding
-        justified = cell.justify not in (None, "left", "default")
-        cache_key = (key, inner) if justified else key
-        segments = self._cell_content.get(cache_key)
-        if segments is None:
-            segments = self._cell_content[cache_key] = self._text_segments(
-                cell, inner if justified else None
-            )
+        segments = self._content_segments(cell, width - 2 * self.cell_padding)
         padding = Segment(" " * self.cell_padding)
         line = [
             padding,
@@ -192,12 +298,29 @@ class CachedTable(DataTable[Text]):
             self.cursor_foreground_priority == "css",
             self.cursor_background_priority == "css",
         )
-        meta = self._cell_meta.get((row_index, column_index))
-        if meta is None:  # one meta style per position, so that Rich's style sums are cached
-            meta = Style.from_meta({"row": row_index, "column": column_index})
-            self._cell_meta[(row_index, column_index)] = meta
+        meta = self._meta(row_index, column_index)
         pre_style = base_style + meta + component_style
         return [list(Segment.apply_style(line, pre_style, post_style))]
+
+    def _content_segments(self, cell: Text, inner: int) -> list[Segment]:
+        """A cell's text as Rich renders it, once per distinct text (and width, when
+        justified)."""
+        justified = cell.justify not in (None, "left", "default")
+        key = content_key(cell)
+        cache_key = (key, inner) if justified else key
+        segments = self._cell_content.get(cache_key)
+        if segments is None:
+            segments = self._text_segments(cell, inner if justified else None)
+            self._cell_content[cache_key] = segments
+        return segments
+
+    def _meta(self, row_index: int, column_index: int) -> Style:
+        """One metadata style per position, so that Rich's style sums are cached."""
+        meta = self._cell_meta.get((row_index, column_index))
+        if meta is None:
+            meta = Style.from_meta({"row": row_index, "column": column_index})
+            self._cell_meta[(row_index, column_index)] = meta
+        return meta
 
     def _text_segments(self, cell: Text, width: int | None) -> list[Segment]:
         console = self.app.console
@@ -216,11 +339,12 @@ class CachedTable(DataTable[Text]):
         self._frame_backgrounds = super().background_colors
         self._frame_size = super().size
         self._frame_widths = self._column_widths()
+        self._frame_columns = [column.key for column in self.ordered_columns]
         try:
             return super().render_lines(crop)
         finally:
             self._frame_style = self._frame_backgrounds = self._frame_size = None
-            self._frame_widths = None
+            self._frame_widths = self._frame_columns = None
 
     @property
     def size(self) -> Size:
@@ -247,9 +371,13 @@ class CachedTable(DataTable[Text]):
         super()._clear_caches()
         self._cell_content.clear()
         self._lines.clear()
+        self._looks.clear()
+        self._styled_cells.clear()
         self._row_content.clear()
 
     def notify_style_update(self) -> None:
         self._cell_content.clear()
         self._lines.clear()
+        self._looks.clear()
+        self._styled_cells.clear()
         super().notify_style_update()

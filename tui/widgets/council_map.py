@@ -26,7 +26,7 @@ from tui.hex_draw import HexPaint, draw_compact, draw_text_scale
 from tui.hexmap import Cell, Placement, load_layout, place_councils
 from tui.night import Night, NightUpdate
 from tui.parties import chip_style, party_colour
-from tui.widgets.shown import is_shown
+from tui.widgets.shown import DrawnWhenShown, is_shown
 
 if TYPE_CHECKING:
     from feeds.models import Council
@@ -36,7 +36,7 @@ SIDE = 30  # the panel beside the map: the council under the cursor, and the leg
 STATUS_MARKS = {"expected": "··", "counting": "cnt", "recount": "RCT", "cancelled": "x"}
 
 
-class CouncilMap(Widget, can_focus=True):
+class CouncilMap(DrawnWhenShown, Widget, can_focus=True):
     DEFAULT_CSS = """
     CouncilMap { height: auto; padding: 0 1; }
     """
@@ -74,13 +74,18 @@ class CouncilMap(Widget, can_focus=True):
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
-        self.show_councils()
+        self.draw_now()
         if self.take_focus and is_shown(self):  # its tab was chosen before it was mounted
             self.focus()
 
     def _changed(self, update: NightUpdate) -> None:
         if update.councils or update.view_changed or update.reset:
-            self.show_councils()
+            # Hidden (another tab, or the overview too narrow for it), a new set of councils
+            # would still ask for a layout of the whole screen: caught up when shown.
+            self.behind()
+
+    def draw(self) -> None:
+        self.show_councils()
 
     def show_councils(self) -> None:
         night = self.night
