@@ -86,8 +86,10 @@ class CouncilLabel(Text):
 class CouncilTable(CachedTable):
     """Every council with an election."""
 
+    # The scrollbar's room kept when not needed: a filter that makes the list fit the screen
+    # (or not) would otherwise change every line's width and draw each afresh.
     DEFAULT_CSS = """
-    CouncilTable { height: 1fr; }
+    CouncilTable { height: 1fr; scrollbar-gutter: stable; }
     """
     BINDINGS = [
         Binding(
@@ -208,10 +210,16 @@ class CouncilTable(CachedTable):
         if gone:
             self._remove_rows(gone)
             touched = True
-        for council_id, council in wanted.items():
-            if council_id not in present:
-                self.add_row(*self._cells(council, store), key=council_id)
-                touched = True
+        coming = [
+            (council_id, self._cells(council, store))
+            for council_id, council in wanted.items()
+            if council_id not in present
+        ]
+        if coming:
+            self.add_keyed_rows(coming)
+            touched = True
+        if gone or coming:  # new rows' widths and the list's length, in this frame
+            self.measure_now()
         for council_id in changed:
             if council_id in wanted and council_id in present:
                 self._rewrite(council_id, self._cells(wanted[council_id], store))

@@ -165,6 +165,7 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
         if changed:
             order = {row.party: index for index, row in enumerate(rows)}
             table.sort("party", key=lambda chip: order.get(chip.plain.strip(), 99))
+            table.measure_now()
         if not board.declared and not board.wards_declared:
             coverage = expected_note(store)
         elif board.wards_declared:
