@@ -271,7 +271,8 @@ class FrameWatch:
         seconds; None when nothing was drawn. The time to the last frame goes to ``last``."""
         import asyncio
 
-        deadline = t0 + limit
+        called = time.perf_counter()  # the event's own work may already have run
+        deadline = called + limit
         while True:
             await asyncio.sleep(0.005)
             now = time.perf_counter()
@@ -282,7 +283,7 @@ class FrameWatch:
                 first = next(i for i in after if shown[i] == final)
                 self.last.append((self.frames[after[-1]][0] - t0) * 1000)
                 return (self.frames[first][0] - t0) * 1000
-            if not after and (now - t0 >= max(self.quiet * 4, 0.25) or now > deadline):
+            if not after and (now - called >= max(self.quiet * 4, 0.25) or now > deadline):
                 return None
 
 
