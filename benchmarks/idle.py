@@ -47,8 +47,8 @@ async def bench_idle_cpu(seconds: float) -> list[Figure]:
             "% of one core",
             idle,
             "idle asyncio loop in the same process",
-            "<= 1 %",
-            share <= 1.0,
+            "<= 0.5 %",
+            share <= 0.5,
             f"{polls} polls, {not_modified} answered 304",
         )
     ]

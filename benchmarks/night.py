@@ -98,8 +98,8 @@ def bench_night() -> list[Figure]:
             "ms",
             None,
             "",
-            "<= 100 ms",
-            night["max_gap_ms"] <= 100,
+            "<= 50 ms",
+            night["max_gap_ms"] <= 50,
         ),
         Figure(
             "peak memory for the whole night (max RSS)",
