@@ -7,6 +7,7 @@ here, once, as it enters the model; nothing downstream needs to think about it a
 
 from __future__ import annotations
 
+import functools
 import sys
 import unicodedata
 from typing import TextIO
@@ -43,6 +44,7 @@ _TABLE = _build_table()
 _KEPT_FORMAT = frozenset({"\u200c", "\u200d"})
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_hidden(ch: str) -> bool:
     return ("\ud800" <= ch <= "\udfff") or (
         unicodedata.category(ch) == "Cf" and ch not in _KEPT_FORMAT
@@ -52,7 +54,8 @@ def _is_hidden(ch: str) -> bool:
 def sanitise(text: str) -> str:
     """Return ``text`` with controls, escapes, bidi overrides and lone surrogates replaced."""
     cleaned = text.translate(_TABLE)
-    if cleaned.isascii() or not any(_is_hidden(ch) for ch in cleaned):
+    # Each distinct character once (a line of news has a handful beyond ASCII).
+    if cleaned.isascii() or not any(map(_is_hidden, set(cleaned))):
         return cleaned
     # Lone surrogates (from JSON "\ud800") cannot be encoded for any terminal; format
     # characters are invisible. Both become U+FFFD, so the length is kept.

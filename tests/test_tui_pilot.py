@@ -399,6 +399,7 @@ async def test_a_replayed_recordings_skipped_lines_are_in_the_log(
     async with app.run_test(size=(100, 30)) as pilot:
         while app.source.poller is None or not app.night.store.councils:
             await pilot.pause(0.05)
+        await pilot.press("6")  # the log writes its lines when shown
         log = app.query_one("#feed-log", Log)
         assert any("line 6: bad line" in line for line in log.lines)
 
@@ -472,9 +473,38 @@ async def test_widgets_mounted_after_the_data_arrived_draw_the_night_as_it_stand
         await pilot.press("2")
         lazy_table = app.query_one("#council-table", CouncilTable)
         assert app.focused is lazy_table and lazy_table.row_count == 200
+        await pilot.press("6")
         assert any("an early line" in line for line in app.query_one("#feed-log", Log).lines)
         await pilot.press("3")
         assert app.query_one(CouncilMap).is_mounted
+
+
+async def test_the_log_writes_lines_while_shown_and_catches_up_when_shown_again(
+    tmp_path: Path,
+) -> None:
+    """The Log tab writes a burst's lines in one batch while on screen, and nothing while
+    hidden: shown again, it holds the night's lines in order."""
+    from textual.widgets import Log
+
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("6")
+        log = app.query_one("#feed-log", Log)
+        for n in range(3):
+            app.night.log(f"shown line {n}")
+        await pilot.pause()
+        assert [line.split(" ", 1)[1] for line in log.lines[-3:]] == [
+            f"shown line {n}" for n in range(3)
+        ]
+        await pilot.press("1")
+        for n in range(3):
+            app.night.log(f"hidden line {n}")
+        await pilot.pause()
+        assert not any("hidden line" in line for line in log.lines)
+        await pilot.press("6")
+        await pilot.pause()
+        assert list(log.lines) == list(app.night.log_lines)
+        assert log.lines[-1].endswith("hidden line 2")
 
 
 async def test_quitting_at_the_first_frame_is_clean(tmp_path: Path) -> None:
