@@ -93,6 +93,196 @@ class Scoreboard:
         return next((row for row in self.rows if row.party == party), None)
 
 
+@dataclass(frozen=True, slots=True)
+class _Share:
+    """One council's part of the scoreboard, so that totals can take it away and add it."""
+
+    counts: tuple[int, ...]  # in the order of _COUNTS
+    controlled: str | None = None
+    controlled_before: str | None = None
+    won: tuple[tuple[str, int], ...] = ()
+    won_change: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def parties(self) -> set[str]:
+        named = {party for party, _ in (*self.won, *self.won_change)}
+        if self.controlled is not None:
+            named.add(self.controlled)
+            if self.controlled_before is not None:
+                named.add(self.controlled_before)
+        return named
+
+
+_COUNTS = (
+    "total",
+    "declared",
+    "with_seats",
+    "with_changes",
+    "exact",
+    "approximate",
+    "control_unknown",
+    "seats_declared",
+    "seats_total",
+    "wards_declared",
+)
+_NO_SHARE = _Share((0,) * len(_COUNTS))
+
+
+def _share(council: Council, council_wards: WardTally | None) -> _Share:
+    if council.status == "cancelled":
+        return _NO_SHARE
+    count = dict.fromkeys(_COUNTS, 0)
+    count["total"] = 1
+    won: Counter[str] = Counter()
+    if council_wards is not None:
+        count["seats_total"] = council_wards.seats_total
+        count["seats_declared"] = council_wards.seats_declared
+        count["wards_declared"] = council_wards.wards_declared
+        won.update(council_wards.won)
+    else:
+        count["seats_total"] = council.seats_up
+        if council.has_result:
+            count["seats_declared"] = council.seats_up
+    if not council.has_result:
+        return _Share(tuple(count.values()), won=tuple(won.items()))
+    count["declared"] = 1
+    controlled = controlled_before = None
+    # Control change compares the same councils: one whose control after the feed does not
+    # give (a Democracy Club night's councils elected in part) counts on neither side.
+    if council.control_after is not None:
+        controlled = council.control_after
+        controlled_before = council.control_before
+    else:
+        count["control_unknown"] = 1
+    if council_wards:
+        count["with_seats"] = 1
+    elif council.seats_won is not None:
+        count["with_seats"] = 1
+        won.update(council.seats_won)
+    won_change: tuple[tuple[str, int], ...] = ()
+    if council.seats_change is not None:
+        count["with_changes"] = 1
+        won_change = tuple(council.seats_change.items())
+        if council.seats_change_basis == "exact":
+            count["exact"] = 1
+        elif council.seats_change_basis == "approximate":
+            count["approximate"] = 1
+    return _Share(
+        tuple(count.values()), controlled, controlled_before, tuple(won.items()), won_change
+    )
+
+
+class ScoreboardTally:
+    """The scoreboard kept council by council: after a poll only the councils whose record
+    (or ward tally) changed are taken away and added again, instead of summing every council
+    on every poll. A different set of councils (a filter) is summed afresh from the parts
+    already worked out."""
+
+    def __init__(self) -> None:
+        self._parts: dict[str, tuple[Council, WardTally | None, _Share]] = {}
+        self._members: list[str] = []
+        self._clear()
+
+    def _clear(self) -> None:
+        self._counts = [0] * len(_COUNTS)
+        self._controlled: Counter[str] = Counter()
+        self._controlled_before: Counter[str] = Counter()
+        self._won: Counter[str] = Counter()
+        self._won_change: Counter[str] = Counter()
+        self._mentions: Counter[str] = Counter()  # parties named by the councils summed
+
+    def _add(self, share: _Share, sign: int) -> None:
+        counts = self._counts
+        for index, value in enumerate(share.counts):
+            counts[index] += sign * value
+        if share.controlled is not None:
+            self._controlled[share.controlled] += sign
+            if share.controlled_before is not None:
+                self._controlled_before[share.controlled_before] += sign
+        for party, seats in share.won:
+            self._won[party] += sign * seats
+        for party, seats in share.won_change:
+            self._won_change[party] += sign * seats
+        for party in share.parties:
+            self._mentions[party] += sign
+
+    def _part(self, council: Council, council_wards: WardTally | None) -> _Share:
+        held = self._parts.get(council.id)
+        if held is not None and held[0] is council and held[1] is council_wards:
+            return held[2]
+        share = _share(council, council_wards)
+        self._parts[council.id] = (council, council_wards, share)
+        return share
+
+    def board(
+        self,
+        councils: Iterable[Council],
+        projections: Projections | None = None,
+        party_order: Iterable[str] = (),
+        wards: Callable[[str], WardTally | None] | None = None,
+    ) -> Scoreboard:
+        councils = list(councils)
+        members = [council.id for council in councils]
+        if members != self._members:
+            self._clear()
+            for council in councils:
+                self._add(self._part(council, wards(council.id) if wards else None), 1)
+            self._members = members
+        else:
+            for council in councils:
+                council_wards = wards(council.id) if wards is not None else None
+                held = self._parts[council.id]
+                if held[0] is council and held[1] is council_wards:
+                    continue
+                self._add(held[2], -1)
+                self._add(self._part(council, council_wards), 1)
+        return self._board(projections, party_order)
+
+    def _board(self, projections: Projections | None, party_order: Iterable[str]) -> Scoreboard:
+        count = dict(zip(_COUNTS, self._counts, strict=True))
+        controlled, before = self._controlled, self._controlled_before
+        won, won_change = self._won, self._won_change
+        with_seats, with_changes = count["with_seats"], count["with_changes"]
+        wards_declared = count["wards_declared"]
+        parties = {party for party, mentions in self._mentions.items() if mentions > 0}
+        parties.discard(NOC)
+        rows = [
+            ScoreboardRow(
+                party,
+                controlled[party],
+                controlled[party] - before[party],
+                won[party] if with_seats or wards_declared else None,
+                won_change[party] if with_changes else None,
+            )
+            for party in parties
+        ]
+        order = {code: index for index, code in enumerate(party_order)}
+        rows.sort(
+            key=lambda r: (
+                -r.councils,
+                -(r.councillors or 0),
+                order.get(r.party, len(order)),
+                r.party,
+            )
+        )
+        noc = ScoreboardRow(NOC, controlled[NOC], controlled[NOC] - before[NOC], None, None)
+        return Scoreboard(
+            rows,
+            noc,
+            count["declared"],
+            count["total"],
+            with_seats,
+            projections,
+            with_changes,
+            count["seats_declared"],
+            count["seats_total"],
+            count["exact"],
+            count["approximate"],
+            wards_declared,
+            count["control_unknown"],
+        )
+
+
 def scoreboard(
     councils: Iterable[Council],
     projections: Projections | None = None,
@@ -106,84 +296,9 @@ def scoreboard(
     Councillors and their change are unknown (None), not zero, when no declared council in
     view has those figures. Where the feed has a council's ``wards``, its councillors are
     counted ward by ward as they declare, before the council itself declares.
+    ``ScoreboardTally`` keeps the same figures from poll to poll.
     """
-    controlled: Counter[str] = Counter()
-    controlled_before: Counter[str] = Counter()
-    won: Counter[str] = Counter()
-    won_change: Counter[str] = Counter()
-    declared = total = with_seats = with_changes = exact = approximate = control_unknown = 0
-    seats_declared = seats_total = wards_declared = 0
-    for council in councils:
-        if council.status == "cancelled":
-            continue
-        total += 1
-        council_wards = wards(council.id) if wards is not None else None
-        if council_wards is not None:
-            seats_total += council_wards.seats_total
-            seats_declared += council_wards.seats_declared
-            wards_declared += council_wards.wards_declared
-            for party, seats in council_wards.won.items():
-                won[party] += seats
-        else:
-            seats_total += council.seats_up
-            if council.has_result:
-                seats_declared += council.seats_up
-        if not council.has_result:
-            continue
-        declared += 1
-        # Control change compares the same councils: one whose control after the feed does
-        # not give (a Democracy Club night's councils elected in part) counts on neither side.
-        if council.control_after is not None:
-            controlled[council.control_after] += 1
-            if council.control_before is not None:
-                controlled_before[council.control_before] += 1
-        else:
-            control_unknown += 1
-        if council_wards:
-            with_seats += 1
-        elif council.seats_won is not None:
-            with_seats += 1
-            won.update(council.seats_won)
-        if council.seats_change is not None:
-            with_changes += 1
-            won_change.update(council.seats_change)
-            if council.seats_change_basis == "exact":
-                exact += 1
-            elif council.seats_change_basis == "approximate":
-                approximate += 1
-
-    parties = set(controlled) | set(controlled_before) | set(won) | set(won_change)
-    parties.discard(NOC)
-    rows = [
-        ScoreboardRow(
-            party,
-            controlled[party],
-            controlled[party] - controlled_before[party],
-            won[party] if with_seats or wards_declared else None,
-            won_change[party] if with_changes else None,
-        )
-        for party in parties
-    ]
-    order = {code: index for index, code in enumerate(party_order)}
-    rows.sort(
-        key=lambda r: (-r.councils, -(r.councillors or 0), order.get(r.party, len(order)), r.party)
-    )
-    noc = ScoreboardRow(NOC, controlled[NOC], controlled[NOC] - controlled_before[NOC], None, None)
-    return Scoreboard(
-        rows,
-        noc,
-        declared,
-        total,
-        with_seats,
-        projections,
-        with_changes,
-        seats_declared,
-        seats_total,
-        exact,
-        approximate,
-        wards_declared,
-        control_unknown,
-    )
+    return ScoreboardTally().board(councils, projections, party_order, wards)
 
 
 @dataclass(frozen=True, slots=True)

@@ -226,8 +226,10 @@ class ResultsStore:
         self.wards_by_council: dict[str, dict[str, WardContest]] = {}
         self._tallies: dict[str, WardTally] = {}
         self.projections: Projections | None = None
+        self._whole_name: str | None = None
 
     def apply(self, answer: Answer) -> ChangeSet:
+        self._whole_name = None  # records may come, go or move region
         changes = ChangeSet(rejects=list(answer.rejects))
         self.rejected_total += len(answer.rejects)
 
@@ -391,11 +393,14 @@ class ResultsStore:
         return tuple(dict.fromkeys(names)) or (code,)
 
     def whole_name(self) -> str:
-        """ "Great Britain", or "United Kingdom" when any record is in Northern Ireland."""
-        codes = {c.region for c in self.councils.values()}
-        codes |= {a.region for a in self.counting_areas.values()}
-        codes |= {m.region for m in self.mayors.values()}
-        return whole_name(codes or set(self.regions))
+        """ "Great Britain", or "United Kingdom" when any record is in Northern Ireland.
+        Kept until the next answer: every widget asks after every poll."""
+        if self._whole_name is None:
+            codes = {c.region for c in self.councils.values()}
+            codes |= {a.region for a in self.counting_areas.values()}
+            codes |= {m.region for m in self.mayors.values()}
+            self._whole_name = whole_name(codes or set(self.regions))
+        return self._whole_name
 
     def areas_of(self, referendum_id: str) -> list[CountingArea]:
         return [area for key, area in self.counting_areas.items() if key[0] == referendum_id]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from feeds.aggregate import (
+    ScoreboardTally,
     control_from_composition,
     is_gain,
     referendum_totals,
@@ -218,3 +219,25 @@ def test_votes_for_an_option_the_referendum_does_not_have_are_never_summed() -> 
 def test_referendum_tie_has_no_leader() -> None:
     totals = referendum_totals(BRISTOL, [area("E00000001", "declared", 100, 10, 10)])
     assert totals.leader is None and totals.outcome is None
+
+
+def test_the_scoreboard_kept_poll_by_poll_equals_the_one_summed_afresh(bundled_recording) -> None:
+    """ScoreboardTally takes away and adds again only the councils that changed: through the
+    whole ward-level night, with the view switching between all councils and one region,
+    it must give exactly what summing every council afresh gives."""
+    from feeds.store import ResultsStore
+
+    store = ResultsStore()
+    tally = ScoreboardTally()
+    regions: list[str | None] = [None, "E12000007", None, "S92000003", None]
+    for step, event in enumerate(bundled_recording.events):
+        store.apply(event.answer)
+        region = regions[(step // 40) % len(regions)]
+        councils = store.councils_in(None if region is None else [region])
+        kept = tally.board(councils, store.projections, store.parties, store.ward_tally)
+        fresh = scoreboard(councils, store.projections, store.parties, store.ward_tally)
+        assert kept == fresh, (step, region)
+    whole = tally.board(store.councils_in(None), store.projections, store.parties, store.ward_tally)
+    assert whole.declared == 200 and whole == scoreboard(
+        store.councils_in(None), store.projections, store.parties, store.ward_tally
+    )

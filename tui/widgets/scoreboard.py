@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 from textual.widgets.data_table import ColumnKey
 
-from feeds.aggregate import Scoreboard, ScoreboardRow, scoreboard
+from feeds.aggregate import Scoreboard, ScoreboardRow, ScoreboardTally
 from feeds.news import control_changes, headline
 from feeds.reference import NOC
 from feeds.store import ResultsStore
@@ -65,6 +65,7 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
     def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.night = night
+        self._tally = ScoreboardTally()  # only the councils that changed are summed again
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
@@ -82,7 +83,7 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
         night = self.night
         store = night.store
         visible = night.view.councils(store)
-        board = scoreboard(visible, store.projections, store.parties, store.ward_tally)
+        board = self._tally.board(visible, store.projections, store.parties, store.ward_tally)
         self.show(board, store, night.view.describe(store))
 
     def compose(self) -> ComposeResult:
