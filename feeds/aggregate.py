@@ -329,6 +329,56 @@ class ReferendumTotals:
     why_open: str | None = None  # why the outcome is not yet certain, in words
 
 
+class _AreaSums:
+    """What a referendum's totals add up over its areas, so that an area can be taken away
+    and added again when it changes."""
+
+    __slots__ = (
+        "listed", "declared", "cancelled", "rejected", "rejected_reported", "electorate",
+        "cast_where_electorate", "declared_without_electorate", "remaining",
+        "undeclared_without_electorate", "votes", "won",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.listed = self.declared = self.cancelled = 0
+        self.rejected = self.rejected_reported = 0
+        self.electorate = self.cast_where_electorate = 0
+        self.declared_without_electorate = 0
+        self.remaining = 0  # electorates of the areas still to declare that have one
+        self.undeclared_without_electorate = 0
+        self.votes: Counter[str] = Counter()
+        self.won: Counter[str] = Counter()
+
+    def add(self, area: CountingArea, options_known: set[str], sign: int = 1) -> None:
+        self.listed += sign
+        if area.status == "cancelled":
+            self.cancelled += sign
+            return
+        if not area.has_result:
+            if area.electorate is None:
+                self.undeclared_without_electorate += sign
+            else:
+                self.remaining += sign * area.electorate
+            return
+        self.declared += sign
+        area_votes = {o: v for o, v in area.votes.items() if o in options_known}
+        for option, count in area_votes.items():
+            self.votes[option] += sign * count
+        if area.rejected is not None:
+            self.rejected += sign * area.rejected
+            self.rejected_reported += sign
+        if area.electorate:
+            self.electorate += sign * area.electorate
+            self.cast_where_electorate += sign * (sum(area_votes.values()) + (area.rejected or 0))
+        else:
+            self.declared_without_electorate += sign
+        if area_votes:
+            top = max(area_votes.values())
+            leaders = [o for o, v in area_votes.items() if v == top]
+            if len(leaders) == 1 and top > 0:
+                self.won[leaders[0]] += sign
+
+
 def referendum_totals(
     referendum: Referendum, areas: Iterable[CountingArea], *, whole: ReferendumTotals | None = None
 ) -> ReferendumTotals:
@@ -343,39 +393,21 @@ def referendum_totals(
     Votes for an option the referendum does not have are never summed.
     """
     options_known = {option.id for option in referendum.options}
-    votes: Counter[str] = Counter()
-    won: Counter[str] = Counter()
-    listed = declared = cancelled = rejected = rejected_reported = 0
-    electorate = cast_where_electorate = 0
-    declared_without_electorate = False
-    remaining: int | None = 0
+    sums = _AreaSums()
     for area in areas:
-        listed += 1
-        if area.status == "cancelled":
-            cancelled += 1
-            continue
-        if not area.has_result:
-            if area.electorate is None:
-                remaining = None
-            elif remaining is not None:
-                remaining += area.electorate
-            continue
-        declared += 1
-        area_votes = {o: v for o, v in area.votes.items() if o in options_known}
-        votes.update(area_votes)
-        if area.rejected is not None:
-            rejected += area.rejected
-            rejected_reported += 1
-        if area.electorate:
-            electorate += area.electorate
-            cast_where_electorate += sum(area_votes.values()) + (area.rejected or 0)
-        else:
-            declared_without_electorate = True
-        if area_votes:
-            top = max(area_votes.values())
-            leaders = [o for o, v in area_votes.items() if v == top]
-            if len(leaders) == 1 and top > 0:
-                won[leaders[0]] += 1
+        sums.add(area, options_known)
+    return _totals(referendum, sums, whole)
+
+
+def _totals(
+    referendum: Referendum, sums: _AreaSums, whole: ReferendumTotals | None
+) -> ReferendumTotals:
+    listed, declared, cancelled = sums.listed, sums.declared, sums.cancelled
+    rejected, rejected_reported = sums.rejected, sums.rejected_reported
+    electorate, cast_where_electorate = sums.electorate, sums.cast_where_electorate
+    declared_without_electorate = sums.declared_without_electorate > 0
+    votes, won = sums.votes, sums.won
+    remaining: int | None = None if sums.undeclared_without_electorate else sums.remaining
 
     if whole is not None:  # a region: its set is known exactly when the whole one is
         areas_known = whole.areas_known
@@ -445,6 +477,60 @@ def referendum_totals(
         areas_known=areas_known,
         why_open=why_open,
     )
+
+
+class ReferendumTally:
+    """A referendum's totals kept area by area, for all its areas and for each region's:
+    after a poll only the areas whose record changed are taken away and added again (a
+    national referendum has hundreds or thousands of areas; a poll changes a few)."""
+
+    def __init__(self, referendum: Referendum) -> None:
+        self._reset(referendum)
+
+    def _reset(self, referendum: Referendum) -> None:
+        self.referendum = referendum
+        self._options = {option.id for option in referendum.options}
+        self._areas: dict[str, CountingArea] = {}
+        self._whole = _AreaSums()
+        self._regions: dict[str, _AreaSums] = {}
+
+    def update(self, referendum: Referendum, areas: Iterable[CountingArea]) -> None:
+        """Bring the sums in line with ``areas`` (all the referendum's areas held)."""
+        if referendum is not self.referendum:
+            if {option.id for option in referendum.options} != self._options:
+                self._reset(referendum)  # the sums hold only the known options' votes
+            self.referendum = referendum
+        seen: set[str] = set()
+        for area in areas:
+            seen.add(area.code)
+            held = self._areas.get(area.code)
+            if held is area:
+                continue
+            if held is not None:
+                self._count(held, -1)
+            self._count(area, 1)
+            self._areas[area.code] = area
+        for code in [code for code in self._areas if code not in seen]:
+            self._count(self._areas.pop(code), -1)
+
+    def _count(self, area: CountingArea, sign: int) -> None:
+        self._whole.add(area, self._options, sign)
+        region = self._regions.get(area.region)
+        if region is None:
+            region = self._regions[area.region] = _AreaSums()
+        region.add(area, self._options, sign)
+        if not region.listed:
+            del self._regions[area.region]
+
+    def whole(self) -> ReferendumTotals:
+        return _totals(self.referendum, self._whole, None)
+
+    def regions(self) -> list[str]:
+        """The regions with areas, in the order their first area came."""
+        return list(self._regions)
+
+    def region(self, code: str, whole: ReferendumTotals) -> ReferendumTotals:
+        return _totals(self.referendum, self._regions[code], whole)
 
 
 @dataclass(frozen=True, slots=True)

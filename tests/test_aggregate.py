@@ -241,3 +241,39 @@ def test_the_scoreboard_kept_poll_by_poll_equals_the_one_summed_afresh(bundled_r
     assert whole.declared == 200 and whole == scoreboard(
         store.councils_in(None), store.projections, store.parties, store.ward_tally
     )
+
+
+def test_referendum_totals_kept_area_by_area_equal_the_ones_summed_afresh() -> None:
+    """ReferendumTally takes away and adds again only the areas that changed: through a
+    382-area national count (all expected, declared one by one, one corrected, one area's
+    record gone), the whole totals and each region's must equal summing every area afresh."""
+    from feeds.aggregate import ReferendumTally
+    from feeds.store import ResultsStore
+    from feeds.synthetic import REFERENDUM_ID, declaration_events
+
+    store = ResultsStore()
+    tally: ReferendumTally | None = None
+    for step, (_, answer) in enumerate(declaration_events(start_ms=0, end_ms=10_000)):
+        store.apply(answer)
+        referendum = store.referendums[REFERENDUM_ID]
+        areas = store.areas_of(REFERENDUM_ID)
+        if step == 200:  # a correction: a declared area, new votes
+            first = next(a for a in areas if a.has_result)
+            corrected = first.model_copy(
+                update={"votes": {"yes": 1, "no": 2}, "revision": first.revision + 1}
+            )
+            store.counting_areas[(REFERENDUM_ID, first.code)] = corrected
+            areas = store.areas_of(REFERENDUM_ID)
+        if step == 300:  # an area no longer listed
+            areas = areas[1:]
+        tally = tally or ReferendumTally(referendum)
+        tally.update(referendum, areas)
+        whole = referendum_totals(referendum, areas)
+        assert tally.whole() == whole, step
+        for code in tally.regions():
+            mine = [a for a in areas if a.region == code]
+            assert tally.region(code, whole) == referendum_totals(referendum, mine, whole=whole), (
+                step,
+                code,
+            )
+    assert tally is not None and tally.whole().final and tally.whole().areas_declared == 382

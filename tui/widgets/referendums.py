@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from feeds.aggregate import ReferendumTotals, referendum_totals
+from feeds.aggregate import ReferendumTally, ReferendumTotals, referendum_totals
 from feeds.store import ResultsStore
 from tui.filter import Filter
 from tui.night import Night, NightUpdate
 from tui.tones import Tones
 from tui.widgets.shown import DrawnWhenShown
-
-if TYPE_CHECKING:
-    from feeds.models import CountingArea
 
 
 def render_totals(
@@ -79,6 +74,7 @@ class ReferendumPanel(DrawnWhenShown, Static):
     def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, markup=False)
         self.night = night
+        self._tallies: dict[str, ReferendumTally] = {}
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
@@ -95,34 +91,48 @@ class ReferendumPanel(DrawnWhenShown, Static):
 
     def draw(self) -> None:
         night = self.night
-        self.update(totals_text(night.store, night.view, self.size.width or 80, night.tones))
+        self.update(
+            totals_text(night.store, night.view, self.size.width or 80, night.tones, self._tallies)
+        )
 
 
-def totals_text(store: ResultsStore, view: Filter, width: int, tones: Tones) -> Text:
+def totals_text(
+    store: ResultsStore,
+    view: Filter,
+    width: int,
+    tones: Tones,
+    tallies: dict[str, ReferendumTally] | None = None,
+) -> Text:
+    """Each referendum's totals in view. With ``tallies`` (kept by the panel from poll to
+    poll) only the areas that changed are counted again."""
     regions = view.regions(store)
+    tallies = {} if tallies is None else tallies
     blocks: list[Text] = []
     for referendum in store.referendums.values():
         all_areas = store.areas_of(referendum.id)
-        areas = [a for a in all_areas if a.region in regions or (not view.active)]
-        if not areas:
+        tally = tallies.get(referendum.id)
+        if tally is None:
+            tally = tallies[referendum.id] = ReferendumTally(referendum)
+        tally.update(referendum, all_areas)
+        shown = [code for code in tally.regions() if code in regions or not view.active]
+        if not shown:
             continue
-        whole = referendum_totals(referendum, all_areas)
+        whole = tally.whole()
         totals = (
             whole
-            if len(areas) == len(all_areas)
-            else referendum_totals(referendum, areas, whole=whole)
+            if len(shown) == len(tally.regions())
+            else tally.region(shown[0], whole)
+            if len(shown) == 1
+            else referendum_totals(
+                referendum, [a for a in all_areas if a.region in shown], whole=whole
+            )
         )
         per_region: list[tuple[str, ReferendumTotals]] = []
-        if referendum.scope == "national":
-            by_region: dict[str, list[CountingArea]] = {}
-            for area in areas:
-                by_region.setdefault(area.region, []).append(area)
-            if len(by_region) > 1:
-                per_region = [
-                    (store.region_name(code), referendum_totals(referendum, group, whole=whole))
-                    for code, group in by_region.items()
-                ]
+        if referendum.scope == "national" and len(shown) > 1:
+            per_region = [(store.region_name(code), tally.region(code, whole)) for code in shown]
         blocks.append(render_totals(totals, width, per_region, tones))
+    for gone in set(tallies) - set(store.referendums):
+        del tallies[gone]
     if not blocks:
         return Text("No referendums in this view.", style="dim")
     return Text("\n").join(blocks)
