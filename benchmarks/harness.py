@@ -217,7 +217,8 @@ class FrameWatch:
     the time to the last frame is kept too (``last``). Textual paints on a timer (60 frames a
     second at most), so the wait for the next tick is in the figure, as it is for a user."""
 
-    def __init__(self, app, quiet: float = 0.06) -> None:  # noqa: ANN001
+    def __init__(self, app, quiet: float = 0.06, *, screens: bool = True) -> None:  # noqa: ANN001
+        """``screens=False``: frame times only, no bytes kept (for the memory probe)."""
         import pyte
 
         self.app = app
@@ -242,7 +243,8 @@ class FrameWatch:
                 else ""
             )
             self.frames.append((time.perf_counter(), len(text)))
-            self._written.append(text)
+            if screens:
+                self._written.append(text)
 
         app._display = display
 

@@ -53,6 +53,8 @@ def _is_hidden(ch: str) -> bool:
 
 def sanitise(text: str) -> str:
     """Return ``text`` with controls, escapes, bidi overrides and lone surrogates replaced."""
+    if text.isascii() and text.isprintable():  # most feed text: nothing to replace
+        return text
     cleaned = text.translate(_TABLE)
     # Each distinct character once (a line of news has a handful beyond ASCII).
     if cleaned.isascii() or not any(map(_is_hidden, set(cleaned))):
