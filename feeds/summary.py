@@ -13,10 +13,8 @@ from zoneinfo import ZoneInfo
 
 from feeds.aggregate import (
     MayoralResult,
-    ReferendumTotals,
     Scoreboard,
     mayoral_result,
-    referendum_totals,
     result_phrase,
     scoreboard,
     ward_majority,
@@ -25,6 +23,7 @@ from feeds.aggregate import (
 from feeds.models import NOC, Council, Region, WardContest
 from feeds.news import News, night_so_far
 from feeds.reference import REGIONS
+from feeds.referendum_totals import ReferendumTotals, referendum_totals
 from feeds.sanitise import clean_line
 from feeds.sources import SourceError
 from feeds.store import ResultsStore

@@ -8,11 +8,11 @@ from feeds.aggregate import (
     ScoreboardTally,
     control_from_composition,
     is_gain,
-    referendum_totals,
     result_phrase,
     scoreboard,
 )
 from feeds.models import Council, CountingArea, Referendum
+from feeds.referendum_totals import referendum_totals
 from scripts.night2022 import council_from_row, read_councils
 from tests import factories as f
 from tests.conftest import SHARED_DATA, needs_shared_data
@@ -247,7 +247,7 @@ def test_referendum_totals_kept_area_by_area_equal_the_ones_summed_afresh() -> N
     """ReferendumTally takes away and adds again only the areas that changed: through a
     382-area national count (all expected, declared one by one, one corrected, one area's
     record gone), the whole totals and each region's must equal summing every area afresh."""
-    from feeds.aggregate import ReferendumTally
+    from feeds.referendum_totals import ReferendumTally
     from feeds.store import ResultsStore
     from feeds.synthetic import REFERENDUM_ID, declaration_events
 

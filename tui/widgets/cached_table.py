@@ -257,17 +257,7 @@ class CachedTable(DataTable[Text]):
         hover = row_index == hover_location.row
         row_style = self._get_row_style(row_index, base_style)
         widths = self._frame_widths or self._column_widths()
-        component_style, post_style = self._get_styles_to_render_cell(
-            False,
-            False,
-            False,
-            hover,
-            cursor,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
-        )
+        component_style, post_style = self._cursor_styles(hover, cursor, css_priority=True)
         pre_style = row_style + component_style
         row = self._data[row_key]
         padding = Segment(" " * self.cell_padding)
@@ -304,17 +294,7 @@ class CachedTable(DataTable[Text]):
                 [Segment(text, style + meta if style else meta) for text, style, _ in styled]
             )
         remaining = max(0, self.size.width - (sum(widths) + self._row_label_column_width))
-        extend_style, _ = self._get_styles_to_render_cell(
-            False,
-            False,
-            False,
-            hover,
-            cursor,
-            self.show_cursor,
-            self._show_hover_cursor,
-            False,
-            False,
-        )
+        extend_style, _ = self._cursor_styles(hover, cursor, css_priority=False)
         extend_style = (
             row_style
             + extend_style
@@ -326,49 +306,21 @@ class CachedTable(DataTable[Text]):
     def _column_widths(self) -> tuple[int, ...]:
         return tuple(column.get_render_width(self) for column in self.ordered_columns)
 
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> list[list[Segment]]:
-        """DataTable's cell rendering, with the Rich render of the text reused: the same
-        segments as ``Styled(Padding(cell), pre, post)``, since styling maps each segment."""
-        row_key = self._row_locations.get_key(row_index) if row_index >= 0 else None
-        column_key = self._column_locations.get_key(column_index) if column_index >= 0 else None
-        cell = (
-            self._data[row_key].get(column_key)
-            if row_key is not None and column_key is not None
-            else None
-        )
-        key = content_key(cell)
-        if row_key is None or key is None or self.rows[row_key].height != 1:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        assert isinstance(cell, Text)
-        segments = self._content_segments(cell, width - 2 * self.cell_padding)
-        padding = Segment(" " * self.cell_padding)
-        line = [
-            padding,
-            *Segment.adjust_line_length(segments, width - 2 * self.cell_padding),
-            padding,
-        ]
-        component_style, post_style = self._get_styles_to_render_cell(
+    def _cursor_styles(
+        self, hover: bool, cursor: bool, *, css_priority: bool
+    ) -> tuple[Style, Style]:
+        """The cursor's and hover's styles for a data cell (DataTable's own, cached)."""
+        return self._get_styles_to_render_cell(
             False,
             False,
-            row_index < self.fixed_rows or column_index < self.fixed_columns,
+            False,
             hover,
             cursor,
             self.show_cursor,
             self._show_hover_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
+            css_priority and self.cursor_foreground_priority == "css",
+            css_priority and self.cursor_background_priority == "css",
         )
-        meta = self._meta(row_index, column_index)
-        pre_style = base_style + meta + component_style
-        return [list(Segment.apply_style(line, pre_style, post_style))]
 
     def _content_segments(self, cell: Text, inner: int) -> list[Segment]:
         """A cell's text as Rich renders it, once per distinct text (and width, when

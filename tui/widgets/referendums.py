@@ -6,7 +6,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from feeds.aggregate import ReferendumTally, ReferendumTotals, referendum_totals
+from feeds.referendum_totals import ReferendumTally, ReferendumTotals, referendum_totals
 from feeds.store import ResultsStore
 from tui.filter import Filter
 from tui.night import Night, NightUpdate
