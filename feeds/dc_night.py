@@ -116,7 +116,7 @@ def party_code(party: DCParty | None, party_name: str | None) -> str:
 
 def _gss(identifier: str) -> str | None:
     code = identifier.removeprefix("gss:")
-    return code if re.fullmatch(r"[EWSNK]\d{8}", code) else None
+    return code if re.fullmatch(r"[EWSNK][0-9]{8}", code) else None
 
 
 @dataclass

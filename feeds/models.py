@@ -8,18 +8,22 @@ string sanitised on entry. ``docs/feed.schema.json`` is generated from these mod
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     Strict,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from feeds.reference import NOC as NOC  # re-exported: a name of the feed format
 from feeds.sanitise import sanitise
@@ -77,16 +81,54 @@ def _to_utc(value: dt.datetime) -> dt.datetime:
     return utc
 
 
-Name = Annotated[str, Strict(), Field(min_length=1, max_length=200), AfterValidator(sanitise)]
-ShortText = Annotated[str, Strict(), Field(min_length=1, max_length=80), AfterValidator(sanitise)]
-Text = Annotated[str, Strict(), Field(max_length=2_000), AfterValidator(sanitise)]
-GSSCode = Annotated[str, Strict(), Field(pattern=r"^[EWSNK]\d{8}$", description="ONS GSS code")]
+class _FeedText:
+    """Free text from the feed, sanitised on entry. Printable ASCII (nearly all feed text) is
+    recognised by pydantic-core alone; anything else passes through ``sanitise``."""
+
+    def __init__(self, min_length: int, max_length: int) -> None:
+        self.min_length = min_length
+        self.max_length = max_length
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        low, high = self.min_length, self.max_length
+        return core_schema.union_schema(
+            [
+                core_schema.str_schema(
+                    strict=True, min_length=low, max_length=high, pattern=r"^[ -~]*$"
+                ),
+                core_schema.no_info_after_validator_function(
+                    sanitise, core_schema.str_schema(strict=True, min_length=low, max_length=high)
+                ),
+            ],
+            mode="left_to_right",
+            # One error, not one per branch.
+            custom_error_type="feed_text",
+            custom_error_message=(
+                f"must be a string of {self.min_length} to {self.max_length} characters"
+            ),
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        text: JsonSchemaValue = {"type": "string", "maxLength": self.max_length}
+        if self.min_length:
+            text["minLength"] = self.min_length
+        return text
+
+
+Name = Annotated[str, _FeedText(min_length=1, max_length=200)]
+ShortText = Annotated[str, _FeedText(min_length=1, max_length=80)]
+Text = Annotated[str, _FeedText(min_length=0, max_length=2_000)]
+GSSCode = Annotated[str, Strict(), Field(pattern=r"^[EWSNK][0-9]{8}$", description="ONS GSS code")]
 #: A counting area: a GSS code, or "GI" for Gibraltar, which has none and which counted
 #: in national votes with the South West (the EU referendum of 2016).
 AreaCode = Annotated[
     str,
     Strict(),
-    Field(pattern=r"^([EWSNK]\d{8}|GI)$", description="ONS GSS code, or GI (Gibraltar)"),
+    Field(pattern=r"^([EWSNK][0-9]{8}|GI)$", description="ONS GSS code, or GI (Gibraltar)"),
 ]
 
 
@@ -107,7 +149,7 @@ ElectionId = Annotated[
     str,
     Strict(),
     Field(
-        pattern=r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*\.\d{4}-\d{2}-\d{2}$",
+        pattern=r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*\.[0-9]{4}-[0-9]{2}-[0-9]{2}$",
         max_length=120,
         description="Democracy Club style id, e.g. local.barnet.2022-05-05",
     ),
@@ -123,7 +165,61 @@ Votes = Annotated[int, Strict(), Field(ge=0, le=MAX_VOTES)]
 Revision = Annotated[int, Strict(), Field(ge=0, le=MAX_REVISION)]
 Percent = Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)]
 PercentChange = Annotated[float, Strict(), Field(ge=-100, le=100, allow_inf_nan=False)]
-UTCTime = Annotated[AwareDatetime, BeforeValidator(_require_str), AfterValidator(_to_utc)]
+
+
+#: An ISO 8601 time with its UTC offset, as RFC 3339 writes it. pydantic-core's own parser
+#: would also read "1651800000" as an epoch time, even in strict mode.
+_ISO_TIME = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,9})?)?"
+    r"([Zz]|[+-][0-9]{2}:?[0-9]{2})$"
+)
+_ISO_TIME_RE = re.compile(_ISO_TIME)
+
+
+def _utc_from_iso(text: str) -> dt.datetime:
+    # datetime's own C parser, then one conversion to a C timezone: pydantic-core's datetimes
+    # carry its own tzinfo, which costs a call into Rust at every later comparison.
+    try:
+        when = dt.datetime.fromisoformat(text.upper())
+    except ValueError:
+        raise ValueError("not a valid ISO 8601 time") from None
+    return _to_utc(when)
+
+
+def _time_from_python(value: Any) -> dt.datetime:
+    # A string is read exactly as in JSON, so a record is valid or not alike on the fast
+    # path (the whole answer as JSON) and the slow one (record by record, from Python).
+    if isinstance(value, dt.datetime) and value.utcoffset() is not None:
+        return _to_utc(value)
+    if isinstance(value, str) and len(value) <= 64 and _ISO_TIME_RE.match(value):
+        return _utc_from_iso(value)
+    raise ValueError("must be an ISO 8601 string with its UTC offset")
+
+
+class _IsoTime:
+    """An aware time written as an ISO 8601 string, never an epoch number. In JSON (every
+    feed answer) pydantic-core checks it alone; from Python (the slow path's decoded records,
+    the PA and DC sources) a string or an aware datetime."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.json_or_python_schema(
+            json_schema=core_schema.no_info_after_validator_function(
+                _utc_from_iso, core_schema.str_schema(strict=True, pattern=_ISO_TIME)
+            ),
+            python_schema=core_schema.no_info_plain_validator_function(_time_from_python),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "format": "date-time"}
+
+
+UTCTime = Annotated[dt.datetime, _IsoTime]
 Status = Literal[
     "expected", "counting", "recount", "declared", "corrected", "cancelled", "uncontested"
 ]
@@ -166,9 +262,9 @@ class Party(FeedModel):
     colour: Colour
 
 
-def _check_party_map(value: dict[str, int] | None, limit: int, what: str) -> None:
-    if value is not None and len(value) > limit:
-        raise ValueError(f"{what} names more than {limit} parties")
+#: Seats by party, as a council reports them: never more parties than a ballot could hold.
+PartySeats = Annotated[dict[PartyCode, Seats], Field(max_length=40)]
+PartySeatChanges = Annotated[dict[PartyCode, SeatChange], Field(max_length=40)]
 
 
 class Council(FeedModel):
@@ -186,10 +282,10 @@ class Council(FeedModel):
     )
     status: Status
     recount: Annotated[int, Strict(), Field(ge=1, le=99)] | None = None
-    seats_won: dict[PartyCode, Seats] | None = Field(
+    seats_won: PartySeats | None = Field(
         default=None, description="seats won this election; null when the feed has no figures"
     )
-    seats_change: dict[PartyCode, SeatChange] | None = Field(
+    seats_change: PartySeatChanges | None = Field(
         default=None, description="against the same seats when last contested"
     )
     seats_change_basis: Literal["exact", "approximate"] | None = Field(
@@ -197,8 +293,8 @@ class Council(FeedModel):
         description="exact: the same seats compared as elected last time; approximate: a "
         "whole-council or notional comparison (new wards, new council size)",
     )
-    composition_before: dict[PartyCode, Seats] | None = None
-    composition_after: dict[PartyCode, Seats] | None = None
+    composition_before: PartySeats | None = None
+    composition_after: PartySeats | None = None
     total_seats_before: Annotated[int, Strict(), Field(ge=1, le=MAX_SEATS)] | None = Field(
         default=None, description="council size before the election, when it changed"
     )
@@ -211,28 +307,26 @@ class Council(FeedModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Council:
-        for what, mapping in (
-            ("seats_won", self.seats_won),
-            ("seats_change", self.seats_change),
-            ("composition_before", self.composition_before),
-            ("composition_after", self.composition_after),
-        ):
-            _check_party_map(mapping, 40, what)
-        if self.seats_up > self.total_seats:
+        # Runs for every council of every answer, so it reads the fields from __dict__ and
+        # keeps to the cross-field checks the schema cannot express (each party map's cap is
+        # in the schema, checked in Rust).
+        fields = self.__dict__
+        up = fields["seats_up"]
+        total = fields["total_seats"]
+        if up > total:
             raise ValueError("seats_up exceeds total_seats")
-        if self.seats_won is not None and sum(self.seats_won.values()) > self.seats_up:
+        won = fields["seats_won"]
+        if won and sum(won.values()) > up:
             raise ValueError("seats_won adds up to more than seats_up")
-        for what, comp in (
-            ("composition_before", self.composition_before),
-            ("composition_after", self.composition_after),
-        ):
-            if comp is not None and sum(comp.values()) > MAX_SEATS:
-                raise ValueError(f"{what} adds up to more than {MAX_SEATS}")
-        if self.composition_after is not None and (
-            sum(self.composition_after.values()) > self.total_seats
-        ):
+        before = fields["composition_before"]
+        if before and sum(before.values()) > MAX_SEATS:
+            raise ValueError(f"composition_before adds up to more than {MAX_SEATS}")
+        after = fields["composition_after"]
+        # total_seats is at most MAX_SEATS, so this bounds the sum too.
+        if after and sum(after.values()) > total:
             raise ValueError("composition_after adds up to more than total_seats")
-        _check_recount(self.status, self.recount)
+        if fields["status"] == "recount":
+            _check_recount("recount", fields["recount"])
         return self
 
     @property

@@ -41,7 +41,7 @@ def parse_moment(text: str, started_at: dt.datetime | None) -> float:
 
 
 def _parse_offset(value: str) -> float | None:
-    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?", value)
+    match = re.fullmatch(r"(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+(?:\.[0-9]+)?)s)?", value)
     if not value or not match or not any(match.groups()):
         return None
     hours, minutes, seconds = match.groups()

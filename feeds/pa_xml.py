@@ -26,7 +26,7 @@ MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 MAX_NUMBER = 100_000_000
 MAX_ITEMS = 500  # parties, candidates or answers in one document
 
-_INT = re.compile(r"^[+-]?\d{1,9}$")
+_INT = re.compile(r"^[+-]?[0-9]{1,9}$")
 
 
 class PADocumentError(Exception):

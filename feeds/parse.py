@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Hashable, Sequence
+from operator import attrgetter
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, Strict, TypeAdapter, ValidationError
@@ -203,9 +204,11 @@ def deduplicate(
     rejects: list[Reject],
 ) -> list[R]:
     """Keep one record per id: the highest revision, the first of equals. Report the others."""
+    keys = list(map(key, records))  # ``key`` is an attrgetter: the usual case stays in C
+    if len(set(keys)) == len(keys):
+        return records
     best: dict[Hashable, tuple[int, R]] = {}
-    for index, record in enumerate(records):
-        k = key(record)
+    for index, (k, record) in enumerate(zip(keys, records, strict=True)):
         held = best.get(k)
         if held is None:
             best[k] = (index, record)
@@ -213,8 +216,6 @@ def deduplicate(
         rejects.append(Reject(kind, index, f"duplicate id {k!s:.80} in one answer"))
         if revision(record) > revision(held[1]):
             best[k] = (held[0], record)
-    if len(best) == len(records):
-        return records
     return [record for _, record in sorted(best.values(), key=lambda pair: pair[0])]
 
 
@@ -319,24 +320,28 @@ def whole_line(raw: bytes, seq: int) -> tuple[str, int, Answer] | None:
     return line.type, line.t, _deduplicated(answer)
 
 
+_BY_CODE = attrgetter("code")
+_BY_ID = attrgetter("id")
+_BY_AREA = attrgetter("referendum", "code")  # CountingArea.key
+_REVISION = attrgetter("revision")
+
+
+def _no_revision(record: object) -> int:
+    return 0
+
+
 def _deduplicated(answer: Answer) -> Answer:
     """One record per id in every list of the answer (see ``deduplicate``)."""
     rejects = answer.rejects
-    answer.regions = deduplicate(answer.regions, lambda r: r.code, lambda r: 0, "regions", rejects)
-    answer.parties = deduplicate(answer.parties, lambda p: p.code, lambda p: 0, "parties", rejects)
-    answer.councils = deduplicate(
-        answer.councils, lambda c: c.id, lambda c: c.revision, "councils", rejects
-    )
-    answer.referendums = deduplicate(
-        answer.referendums, lambda r: r.id, lambda r: r.revision, "referendums", rejects
-    )
+    answer.regions = deduplicate(answer.regions, _BY_CODE, _no_revision, "regions", rejects)
+    answer.parties = deduplicate(answer.parties, _BY_CODE, _no_revision, "parties", rejects)
+    answer.councils = deduplicate(answer.councils, _BY_ID, _REVISION, "councils", rejects)
+    answer.referendums = deduplicate(answer.referendums, _BY_ID, _REVISION, "referendums", rejects)
     answer.counting_areas = deduplicate(
-        answer.counting_areas, lambda a: a.key, lambda a: a.revision, "counting_areas", rejects
+        answer.counting_areas, _BY_AREA, _REVISION, "counting_areas", rejects
     )
-    answer.mayors = deduplicate(
-        answer.mayors, lambda m: m.id, lambda m: m.revision, "mayors", rejects
-    )
-    answer.wards = deduplicate(answer.wards, lambda w: w.id, lambda w: w.revision, "wards", rejects)
+    answer.mayors = deduplicate(answer.mayors, _BY_ID, _REVISION, "mayors", rejects)
+    answer.wards = deduplicate(answer.wards, _BY_ID, _REVISION, "wards", rejects)
     return answer
 
 

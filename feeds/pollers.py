@@ -24,7 +24,7 @@ def is_dc_source(source: str) -> bool:
     return source.startswith("dc:")
 
 
-_DC_ID = re.compile(r"^dc:[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*\.\d{4}-\d{2}-\d{2}$")
+_DC_ID = re.compile(r"^dc:[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*\.[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def check_source(source: str, settings: PollSettings | None = None) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from feeds.answer import Answer, FeedError
-from feeds.models import PER_ANSWER
+from feeds.models import PER_ANSWER, Council
 from feeds.parse import parse_answer
 from feeds.sanitise import is_printable
 from tests import factories as f
@@ -79,8 +81,17 @@ def test_wards_past_the_candidates_cap_are_rejected() -> None:
         ("revision", 2**40),
         ("declared_at", 1651800000),
         ("declared_at", "2022-05-06T02:00:00"),  # no offset
+        ("declared_at", "1651800000"),  # an epoch number written as a string
+        ("code", "E\u0660\u0669\u0660\u0660\u0660\u0660\u0660\u0665"),  # Arabic-Indic digits
+        ("id", "local.brent.\u0662\u0660\u0662\u0662-05-05"),
         ("control_after", "lab"),
         ("seats_won", {"LAB": 70}),  # more than seats up
+        ("seats_won", {f"P{n}": 0 for n in range(41)}),  # more parties than any ballot
+        ("seats_change", {f"P{n}": 0 for n in range(41)}),
+        ("composition_before", {"LAB": 600, "CON": 600}),  # more than any council
+        ("composition_after", {"LAB": 70}),  # more than the council's seats
+        ("seats_up", 64),  # more than total seats
+        ("status", "recount"),  # without its recount number
     ],
 )
 def test_one_bad_record_among_good_ones_is_rejected_alone(field: str, value: object) -> None:
@@ -120,6 +131,42 @@ def test_times_out_of_range_reject_only_their_record(when: str) -> None:
     answer = parse_answer(f.body(document))
     assert [c.id for c in answer.councils] == ["local.brent.2022-05-05"]
     assert "time out of range" in str(answer.rejects[0])
+
+
+@pytest.mark.parametrize(
+    ("when", "utc"),
+    [
+        ("2022-05-06T04:14:00Z", "2022-05-06T04:14:00+00:00"),
+        ("2022-05-06t04:14:00z", "2022-05-06T04:14:00+00:00"),
+        ("2022-05-06 05:14+01:00", "2022-05-06T04:14:00+00:00"),
+        ("2022-05-06T05:14:00.5+0100", "2022-05-06T04:14:00.500000+00:00"),
+        ("2022-05-06T04:14:00,123456789-00:00", "2022-05-06T04:14:00.123456+00:00"),
+    ],
+)
+@pytest.mark.parametrize("path", ["whole answer", "record by record"])
+def test_times_are_read_alike_on_both_paths_and_held_in_utc(when: str, utc: str, path: str) -> None:
+    councils = [f.council(declared_at=when)]
+    if path == "record by record":  # one bad record sends the answer down the slow path
+        councils.append(f.council("brent", "E09000005", status="won"))
+    answer = parse_answer(f.body(f.snapshot(councils=councils)))
+    assert len(answer.rejects) == (path == "record by record")
+    declared = answer.councils[0].declared_at
+    assert declared is not None and declared.tzinfo is dt.UTC
+    assert declared.isoformat() == utc
+
+
+def test_times_from_python_are_aware_datetimes_or_iso_strings() -> None:
+    record = f.council()
+    bst = dt.timezone(dt.timedelta(hours=1))
+    record["declared_at"] = dt.datetime(2022, 5, 6, 5, 14, tzinfo=bst)
+    assert Council.model_validate(record).declared_at == dt.datetime(
+        2022, 5, 6, 4, 14, tzinfo=dt.UTC
+    )
+    naive = dt.datetime(2022, 5, 6, 5, 14)  # noqa: DTZ001 - the point of the test
+    for bad in (naive, 1651800000, "1651800000", "6 May 2022"):
+        record["declared_at"] = bad
+        with pytest.raises(ValidationError):
+            Council.model_validate(record)
 
 
 def test_rejection_messages_never_echo_a_dict_key_from_the_feed() -> None:
