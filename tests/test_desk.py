@@ -20,10 +20,11 @@ from feeds.store import ResultsStore
 from feeds.summary import as_text, find_region, summarise
 from tests import factories as f
 from tests.test_store import BRISTOL, BRISTOL_AREA
-from tests.tui_helpers import feed_recording, make_test_app
+from tests.tui_helpers import FixedMonotonic, feed_recording, make_test_app
 from tui.app import ElectionNightApp
 from tui.cli import main
 from tui.feed_source import FeedSource
+from tui.formatting import ago
 from tui.glossary import GLOSSARY
 from tui.screens.goto import GoToTime
 from tui.screens.help import HelpScreen
@@ -220,7 +221,7 @@ async def test_a_304_is_a_check_not_a_change_and_stale_is_said_once(tmp_path: Pa
         health = app.night.health
         assert health.last_check is not None and health.last_change is None
         line = str(app.query_one(FeedStatus).render())
-        assert "checked 0 s ago" in line and "no data yet" in line
+        assert "checked just now" in line and "no data yet" in line
         poller = FeedPoller("http://127.0.0.1:9/feed")
         poller.status.failures = 3
         health.poller = poller
@@ -351,3 +352,49 @@ async def test_alert_toasts_never_pile_up_across_polls(tmp_path: Path) -> None:
             app.night.apply(store.apply(parse_answer(f.body(document))))
             await pilot.pause()
         assert len(app.screen.query("Toast")) <= 3
+
+
+def test_ages_read_steadily() -> None:
+    assert [ago(s) for s in (0, 9.9, 10, 29, 59, 60, 3_599, 3_600 + 120)] == [
+        "just now",
+        "just now",
+        "10 s ago",
+        "20 s ago",
+        "50 s ago",
+        "1 min ago",
+        "59 min ago",
+        "1 h 2 min ago",
+    ]
+
+
+async def test_an_idle_feed_leaves_the_status_line_still_and_a_backoff_counts_down(
+    tmp_path: Path,
+) -> None:
+    """Polled every 2 s with nothing new, the line used to change every second ("checked 1 s
+    ago", "next poll 1 s"), a frame a second all night. Now it changes when something does."""
+    monotonic = FixedMonotonic()
+    app = make_test_app(tmp_path, monotonic=monotonic)
+    async with app.run_test(size=(160, 30)) as pilot:
+        status = app.query_one(FeedStatus)
+        health = app.night.health
+        health.poll_every = 2.0
+        lines = []
+        for _ in range(6):  # three polls, a tick between each
+            app.night.take(Unchanged(2.0))
+            health.next_poll_at = monotonic.now + 2.0
+            app.night.tick()
+            lines.append(str(status.render()))
+            monotonic.now += 1.0
+            app.night.tick()
+            lines.append(str(status.render()))
+            monotonic.now += 1.0
+        assert len(set(lines)) == 1
+        assert "checked just now" in lines[0] and "polled every 2 s" in lines[0]
+        app.night.take(Failed("HTTP 502 Bad Gateway", 30.0, 1))
+        health.next_poll_at = monotonic.now + 30.0
+        app.night.tick()
+        assert "next poll in 30 s" in str(status.render())
+        monotonic.now += 1.0
+        app.night.tick()
+        await pilot.pause()
+        assert "next poll in 29 s" in str(status.render())

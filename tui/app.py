@@ -23,7 +23,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from feeds.news import News
-from feeds.polling import PollOutcome
+from feeds.polling import PollOutcome, Unchanged, Updated
 from feeds.sanitise import clean_line
 from feeds.store import ResultsStore
 from tui.feed_source import FeedSource
@@ -209,6 +209,8 @@ class ElectionNightApp(App[None]):
         # The next poll is scheduled first: nothing that goes wrong in showing this answer
         # may stop the feed from being polled.
         if self.source.poller is not None and self.poll_enabled:
+            if isinstance(message.outcome, Updated | Unchanged):  # not a failure backing off
+                self.night.health.poll_every = message.outcome.next_poll
             self._schedule_poll(message.outcome.next_poll)
         try:
             self.apply_outcome(message.outcome)

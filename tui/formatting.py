@@ -31,9 +31,14 @@ def uk_datetime(when: dt.datetime | None) -> str:
 
 
 def ago(seconds: float) -> str:
+    """An age as the status line shows it: "just now", then tens of seconds, then minutes.
+    A feed checked every few seconds reads steadily instead of counting 0, 1, 2, 0, and an
+    idle screen is redrawn every ten seconds at most, not every second."""
     seconds = max(0, int(seconds))
+    if seconds < 10:
+        return "just now"
     if seconds < 60:
-        return f"{seconds} s ago"
+        return f"{seconds // 10 * 10} s ago"
     if seconds < 3600:
         return f"{seconds // 60} min ago"
     return f"{seconds // 3600} h {seconds % 3600 // 60} min ago"

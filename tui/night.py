@@ -70,6 +70,7 @@ class FeedHealth:
     interval_note: str | None = None  # why polls are further apart than asked
     last_error: str | None = None
     next_poll_at: float | None = None
+    poll_every: float | None = None  # the wait after the last good answer: the steady cadence
     replay: dict[str, object] | None = None  # the replay server's clock, when a replay
     poller: Poller | None = field(default=None, repr=False)
 

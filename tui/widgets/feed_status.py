@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from tui.formatting import ago
-from tui.night import Night
+from tui.night import FeedHealth, Night
 from tui.widgets.one_line import OneLine
 
 
@@ -51,7 +51,7 @@ class FeedStatus(OneLine):
             text.append(f"checked {checked}")
             text.append(f" · data changed {changed}" if changed else " · no data yet")
         if health.next_poll_at is not None:
-            text.append(f" · next poll {max(0.0, health.next_poll_at - now):.0f} s")
+            text.append(next_poll(health, now))
         rejected = night.store.rejected_total
         if rejected:
             text.append(f" · {rejected} bad record(s) rejected", style=night.tones.warn)
@@ -60,6 +60,16 @@ class FeedStatus(OneLine):
         self.set_class(bool(health.last_error) and not stale, "-error")
         self.set_class(stale, "-stale")
         self.set_text(text)
+
+
+def next_poll(health: FeedHealth, now: float) -> str:
+    """The steady cadence as it is; a countdown only when the wait is out of the ordinary (a
+    failure backing off)."""
+    wait = max(0.0, health.next_poll_at - now) if health.next_poll_at is not None else 0.0
+    every = health.poll_every
+    if every is not None and not health.last_error and wait <= every:
+        return f" · polled every {every:g} s"
+    return f" · next poll in {wait:.0f} s"
 
 
 def replay_state(status: dict[str, object]) -> str:

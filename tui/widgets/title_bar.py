@@ -20,6 +20,7 @@ class TitleBar(OneLine):
     def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.night = night
+        self._shown_moment = ""
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
@@ -30,19 +31,25 @@ class TitleBar(OneLine):
         self.show_title()
 
     def _ticked(self, _: None) -> None:
-        self.show_title()
+        # Each second: only the moment can have changed, and it is shown to the minute.
+        if self._moment() != self._shown_moment:
+            self.show_title()
+
+    def _moment(self) -> str:
+        night = self.night
+        if night.health.replay and night.health.replay.get("started_at"):
+            moment = night.feed_time().astimezone(UK)
+            return f"replay {moment.strftime('%a %H:%M %Z')}"
+        return night.clock().astimezone(UK).strftime("%H:%M %Z")
 
     def show_title(self) -> None:
         night = self.night
         store = night.store
         name = store.election.name if store.election else "Waiting for the feed"
-        text = Text()
         # The moment first: at 80 columns a long election name is what gets cut.
-        if night.health.replay and night.health.replay.get("started_at"):
-            moment = night.feed_time().astimezone(UK)
-            text.append(f"replay {moment.strftime('%a %H:%M %Z')}", style="bold")
-        else:
-            text.append(night.clock().astimezone(UK).strftime("%H:%M %Z"), style="bold")
+        self._shown_moment = self._moment()
+        text = Text()
+        text.append(self._shown_moment, style="bold")
         text.append(" · ")
         view = night.view
         text.append(view.describe(store), style="bold reverse" if view.active else "bold")
