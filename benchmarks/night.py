@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
 
 from benchmarks.harness import TOKEN, Figure, FrameWatch, peak_rss_mib, run_probe
 
+NIGHT_FILE = "BENCH_NIGHT_RECORDING"
+NIGHT_EVENTS = "BENCH_NIGHT_EVENTS"
+
 
 def night_probe() -> dict[str, float]:
-    """Runs in a subprocess: the app, headless, against the replay server at top speed."""
-    from feeds.bundled import BUNDLED_NIGHT
+    """Runs in a subprocess: the app, headless, against the replay server at top speed, the
+    server in a process of its own as the app runs it."""
+    import httpx
+
     from feeds.polling import PollOutcome, PollSettings, Updated
-    from feeds.recording import read_recording
-    from feeds.replay import MAX_SPEED, ReplayFeed, VirtualClock
-    from feeds.replay_server import ServerThread, create_app
-    from feeds.synthetic import with_referendum
+    from feeds.replay import MAX_SPEED
+    from feeds.replay_process import ReplayProcess
     from tui.launch import make_app
     from tui.watchlist import WatchList
 
-    t_start = time.perf_counter()
-    recording = with_referendum(read_recording(BUNDLED_NIGHT))
-    final_seq = len(recording.events)
-    clock = VirtualClock(recording.duration_ms, speed=MAX_SPEED, paused=True)
-    feed = ReplayFeed(recording, clock)
     result: dict[str, float] = {}
-    with (
-        ServerThread(create_app(feed, control_token=TOKEN)) as server,
-        tempfile.TemporaryDirectory() as config,
-    ):
+    # Written by the parent (bench_night): this process holds only what the app is sent.
+    path = Path(os.environ[NIGHT_FILE])
+    final_seq = int(os.environ[NIGHT_EVENTS])
+    with tempfile.TemporaryDirectory() as config:
+        t_start = time.perf_counter()
+        server = ReplayProcess(path, speed=MAX_SPEED, paused=True, token=TOKEN).start()
         app = make_app(
             f"{server.url}/feed",
             replay_url=server.url,
@@ -41,15 +42,21 @@ def night_probe() -> dict[str, float]:
         watch = FrameWatch(app, screens=False)  # every frame as a terminal gets it, timed
         answers: list[float] = []  # when each answer was in hand
         final_at: list[float] = []
+        playing = False
 
         def timed(outcome: PollOutcome) -> None:
-            nonlocal t_play
+            nonlocal t_play, playing
             if not isinstance(outcome, Updated):
                 original(outcome)
                 return
-            if clock.paused:  # the first answer (the opening state) is in: play the night
+            if not playing:  # the first answer (the opening state) is in: play the night
+                playing = True
                 t_play = time.perf_counter()
-                clock.resume()
+                httpx.post(
+                    f"{server.url}/replay/resume",
+                    headers={"Authorization": f"Bearer {TOKEN}"},
+                    timeout=5,
+                ).raise_for_status()
             answers.append(time.perf_counter())
             original(outcome)
             if app.night.store.seq == final_seq and not final_at:
@@ -58,7 +65,10 @@ def night_probe() -> dict[str, float]:
 
         app.apply_outcome = timed  # type: ignore[method-assign]
         t_play = 0.0
-        app.run(headless=True, size=(160, 50))
+        try:
+            app.run(headless=True, size=(160, 50))
+        finally:
+            server.stop()
     ends = [end for end, size in watch.frames if size]
     # Each answer to the end of the first frame written after it: how long the screen lagged.
     lags = []
@@ -88,7 +98,17 @@ def minimal_memory_probe() -> dict[str, float]:
 
 
 def bench_night() -> list[Figure]:
-    night = run_probe("night")
+    from feeds.bundled import BUNDLED_NIGHT
+    from feeds.recording import read_recording
+    from feeds.recording_writer import write_recording
+    from feeds.synthetic import with_referendum
+
+    with tempfile.TemporaryDirectory() as folder:
+        recording = with_referendum(read_recording(BUNDLED_NIGHT))
+        path = write_recording(recording, Path(folder) / "night.jsonl")
+        night = run_probe(
+            "night", {NIGHT_FILE: str(path), NIGHT_EVENTS: str(len(recording.events))}
+        )
     minimal = run_probe("minimal-memory")
     return [
         Figure(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any, Protocol
 
 from feeds.models import FeedModel
-from feeds.recording import RECORDING_FORMAT
+from feeds.recording import RECORD_LISTS, RECORDING_FORMAT, Recording
 from feeds.store import ChangeSet, ResultsStore
 
 
@@ -111,3 +112,32 @@ class RecordingWriter:
     def keyframe(self, t_ms: int, store: ResultsStore) -> None:
         self._since_keyframe = 0
         self._write({"type": "keyframe", "t": t_ms, "state": state_body(store)})
+
+
+def write_recording(recording: Recording, path: Path) -> Path:
+    """A recording read (or made) in memory, written back as its file, line by line, as
+    ``record`` writes one."""
+    header: dict[str, Any] = {
+        "format": RECORDING_FORMAT,
+        "source": recording.header.source,
+        "recorded_at": recording.header.recorded_at,
+        "election": recording.header.election,
+    }
+    if recording.header.started_at is not None:
+        header["started_at"] = recording.header.started_at.isoformat()
+    with path.open("w", encoding="utf-8") as out:
+        out.write(json.dumps(header) + "\n")
+        for event in recording.events:
+            answer = event.answer
+            body: dict[str, Any] = {}
+            for name in RECORD_LISTS:
+                records = getattr(answer, name)
+                if records:
+                    body[name] = [dump_record(r) for r in records]
+            if answer.election is not None:
+                body["election"] = dump_record(answer.election)
+            if answer.projections is not None:
+                body["projections"] = dump_record(answer.projections)
+            kind, key = ("keyframe", "state") if event.keyframe else ("change", "records")
+            out.write(json.dumps({"type": kind, "t": event.t, key: body}) + "\n")
+    return path

@@ -67,31 +67,3 @@ def cut_to_region(recording, region: str = SMALL_REGION):  # noqa: ANN001, ANN20
 @pytest.fixture(scope="session")
 def small_recording(bundled_recording):  # noqa: ANN001, ANN201
     return cut_to_region(bundled_recording)
-
-
-def write_recording(recording, path: Path) -> Path:  # noqa: ANN001
-    """A recording as its file, line by line, as `record` writes one."""
-    import json
-
-    from feeds.recording import RECORD_LISTS
-    from feeds.recording_writer import dump_record
-
-    header = {
-        "format": "election-night-recording/1",
-        "source": recording.header.source,
-        "recorded_at": recording.header.recorded_at,
-        "election": recording.header.election,
-    }
-    if recording.header.started_at is not None:
-        header["started_at"] = recording.header.started_at.isoformat()
-    lines = [json.dumps(header)]
-    for event in recording.events:
-        answer = event.answer
-        body = {name: [dump_record(r) for r in getattr(answer, name)] for name in RECORD_LISTS}
-        body = {k: v for k, v in body.items() if v}
-        if answer.election is not None:
-            body["election"] = dump_record(answer.election)
-        kind, key = ("keyframe", "state") if event.keyframe else ("change", "records")
-        lines.append(json.dumps({"type": kind, "t": event.t, key: body}))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path

@@ -398,3 +398,46 @@ async def test_an_idle_feed_leaves_the_status_line_still_and_a_backoff_counts_do
         app.night.tick()
         await pilot.pause()
         assert "next poll in 29 s" in str(status.render())
+
+
+async def test_new_referendum_numbers_redraw_the_panel_without_laying_out_the_screen(
+    tmp_path: Path,
+) -> None:
+    """Every poll of a referendum night changes its numbers: the panel asked Textual for a
+    whole new layout each time (~20 ms a frame), though its shape stayed the same."""
+    from feeds.polling import Updated
+    from tui.widgets.referendums import ReferendumPanel
+
+    store = ResultsStore()
+    referendum = dict(BRISTOL, counting_areas=2)
+    store.apply(
+        parse_answer(f.body(f.snapshot(referendums=[referendum], counting_areas=[BRISTOL_AREA])))
+    )
+    app = make_test_app(tmp_path, store=store)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        panel = app.query_one("#referendum-panel", ReferendumPanel)
+        layouts: list[bool] = []
+        refresh = panel.refresh
+
+        def spy(*regions: object, **options: bool) -> object:
+            layouts.append(bool(options.get("layout")))
+            return refresh(*regions, **options)  # type: ignore[arg-type]
+
+        panel.refresh = spy  # type: ignore[method-assign]
+        for seq, votes in ((2, 5100), (3, 5200)):
+            area = dict(BRISTOL_AREA, revision=seq, votes={"committee": votes, "mayor": 3000})
+            changes = store.apply(
+                parse_answer(f.body(f.changes(seq, seq - 1, counting_areas=[area])))
+            )
+            app.night.take(Updated(changes, seq, False, 1.0))
+            await pilot.pause()
+        assert "5,200" in str(panel.render())
+        assert layouts and not any(layouts)
+        second = dict(BRISTOL_AREA, code="E06000036", name="Bracknell", region="E12000008")
+        before = len(layouts)
+        changes = store.apply(parse_answer(f.body(f.changes(4, 3, counting_areas=[second]))))
+        app.night.take(Updated(changes, 4, False, 1.0))
+        await pilot.pause()
+        assert any(layouts[before:])  # lines by region: the panel grows, the screen is laid out

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,12 +20,13 @@ from feeds.moments import parse_moment
 from feeds.polling import PollSettings, Unchanged, Updated
 from feeds.recorder import RecordError, record
 from feeds.recording import Recording, read_recording
-from feeds.recording_writer import state_body
+from feeds.recording_writer import state_body, write_recording
 from feeds.replay import FaultSpec, ReplayFeed, VirtualClock
 from feeds.replay_server import ServerThread, create_app
+from feeds.sanitise import is_printable
 from feeds.store import ResultsStore
 from tests import factories as f
-from tests.conftest import ROOT, write_recording
+from tests.conftest import ROOT
 
 TOKEN = "test-control-token"
 CONTROL = {"Authorization": f"Bearer {TOKEN}"}
@@ -457,3 +460,83 @@ async def test_stepping_back_while_playing_walks_back_a_declaration(
     async with httpx.AsyncClient(base_url=url, headers=CONTROL) as client:
         status = (await client.post("/replay/step", params={"direction": "prev"})).json()
     assert status["position_ms"] == times[4]
+
+
+# The app's own replay server, in a process of its own ---------------------------------------
+
+
+def test_the_replay_process_serves_the_night_and_keeps_its_token_off_the_command_line(
+    tmp_path: Path, small_recording: Recording
+) -> None:
+    from feeds.replay_process import ReplayProcess
+
+    path = write_recording(small_recording, tmp_path / "night.jsonl")
+    server = ReplayProcess(path, speed=1, paused=True, token="s3cret-token").start()
+    try:
+        process = server._process
+        assert process is not None
+        cmdline = Path(f"/proc/{process.pid}/cmdline")
+        if cmdline.exists():
+            assert b"s3cret-token" not in cmdline.read_bytes()
+        answer = httpx.get(f"{server.url}/feed", timeout=5)
+        assert answer.status_code == 200 and answer.json()["kind"] == "snapshot"
+        assert httpx.post(f"{server.url}/replay/resume", timeout=5).status_code == 403
+        resumed = httpx.post(
+            f"{server.url}/replay/resume",
+            headers={"Authorization": "Bearer s3cret-token"},
+            timeout=5,
+        )
+        assert resumed.status_code == 200 and resumed.json()["paused"] is False
+    finally:
+        server.stop()
+    assert process.poll() is not None  # gone when the app lets go
+
+
+def test_a_replay_process_that_cannot_start_says_why_in_clean_words(tmp_path: Path) -> None:
+    from feeds.replay_process import ReplayProcess, ReplayStartError
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"format": "something-else\\u001b]0;owned\\u0007"}\n', encoding="utf-8")
+    with pytest.raises(ReplayStartError) as error:
+        ReplayProcess(bad, speed=1, token="t").start()
+    assert is_printable(str(error.value)) and "\x1b" not in str(error.value)
+    assert str(error.value)  # the recording reader's reason, not a bare failure
+
+
+def test_the_replay_process_ends_when_the_app_is_killed(
+    tmp_path: Path, small_recording: Recording
+) -> None:
+    """An app killed outright (SIGKILL, a closed terminal) leaves no server behind: the
+    child's stdin closes with its parent and it leaves."""
+    path = write_recording(small_recording, tmp_path / "night.jsonl")
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from feeds.replay_process import ReplayProcess\n"
+            f"server = ReplayProcess({str(path)!r}, speed=1, token='t').start()\n"
+            "print(server._process.pid, flush=True)\n"
+            "time.sleep(600)\n",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait(10)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        # Reaped by init once gone; a zombie still answers kill(0), so look at its state.
+        status = Path(f"/proc/{child}/status")
+        if status.exists() and "\nState:\tZ" in status.read_text():
+            return
+        time.sleep(0.1)
+    os.kill(child, 9)
+    pytest.fail("the replay process outlived the app")

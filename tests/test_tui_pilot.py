@@ -382,7 +382,8 @@ async def test_a_replayed_recordings_skipped_lines_are_in_the_log(
 ) -> None:
     from textual.widgets import Log
 
-    from tests.conftest import cut_to_region, write_recording
+    from feeds.recording_writer import write_recording
+    from tests.conftest import cut_to_region
     from tui.app import ElectionNightApp
     from tui.feed_source import FeedSource
     from tui.launch import replay_connector

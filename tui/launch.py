@@ -35,25 +35,24 @@ def make_app(
 def replay_connector(
     path: str | Path, *, speed: float, start: str | None, faults: str | None
 ) -> Callable[[], tuple[FeedSource, Callable[[], None]]]:
-    """Reads the recording and starts its replay server on a free loopback port (in a
-    thread, when the app calls it); the app then polls it like any live feed."""
+    """Starts the recording's replay server in a process of its own (when the app calls it,
+    off the UI thread); the app then polls it like any live feed."""
 
     def connect() -> tuple[FeedSource, Callable[[], None]]:
         import httpx  # noqa: F401  (loaded here, off the UI thread, before the first poll)
 
-        from feeds.replay import open_replay
-        from feeds.replay_server import ServerThread, create_app, new_control_token
+        from feeds.replay_process import ReplayProcess
+        from feeds.replay_server import new_control_token
 
-        feed = open_replay(path, speed=speed, start=start, faults=faults)
         token = new_control_token()
-        server = ServerThread(create_app(feed, control_token=token)).start()
+        server = ReplayProcess(path, speed=speed, start=start, faults=faults, token=token).start()
         poller = FeedPoller(
             f"{server.url}/feed",
             settings=PollSettings(interval=0.5, min_interval=0.25, stale_after=20),
         )
         control = ReplayControl(server.url, token=token)
         source = FeedSource(f"replay of {Path(path).name}", poller, control)
-        source.notes.extend(feed.recording.warnings)
+        source.notes.extend(server.warnings)
         return source, server.stop
 
     return connect

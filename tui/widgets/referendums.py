@@ -75,6 +75,7 @@ class ReferendumPanel(DrawnWhenShown, Static):
         super().__init__(id=id, markup=False)
         self.night = night
         self._tallies: dict[str, ReferendumTally] = {}
+        self._shape: tuple[int, int | list[int]] | None = None
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
@@ -91,9 +92,20 @@ class ReferendumPanel(DrawnWhenShown, Static):
 
     def draw(self) -> None:
         night = self.night
-        self.update(
-            totals_text(night.store, night.view, self.size.width or 80, night.tones, self._tallies)
+        width = self.size.width or 80
+        text = totals_text(night.store, night.view, width, night.tones, self._tallies)
+        # Its height is its lines', wrapped to its width: while no line is long enough to wrap
+        # and their number is the same (most polls only change the numbers), the screen need
+        # not be laid out again.
+        lines = text.plain.split("\n")
+        room = self.content_region.width or width
+        shape = (
+            (width, len(lines))
+            if max(map(len, lines)) < room
+            else (width, [len(line) for line in lines])
         )
+        self.update(text, layout=shape != self._shape)
+        self._shape = shape
 
 
 def totals_text(
