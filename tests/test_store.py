@@ -193,3 +193,24 @@ def test_unknown_councillor_changes_stay_unknown() -> None:
     assert lab is not None and lab.councillors == 41 and lab.councillors_change is None
     assert as_json(summary)["scoreboard"]["parties"][0]["councillors_change"] is None
     assert "LAB" in as_text(summary) and "41      —" in as_text(summary)
+
+
+def test_records_held_share_their_set_of_given_fields_and_stay_independent() -> None:
+    """Pydantic gives each record its own set of the fields given (hundreds of bytes); the
+    store keeps one per distinct set, which took a ward-level night from ~118 to ~106 MiB."""
+    store = ResultsStore()
+    wards = [
+        f.ward("burnt-oak", "E05013635", winners=("LAB",), losers=("CON", "LD")),
+        f.ward("colindale", "E05013636", winners=("LAB",), losers=("CON",)),
+    ]
+    apply(store, f.snapshot(councils=[f.council()], wards=wards))
+    first, second = store.wards.values()
+    assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__
+    winners = [first.candidates[0], second.candidates[0]]
+    assert winners[0].__pydantic_fields_set__ is winners[1].__pydantic_fields_set__
+    assert winners[0].model_fields_set == {"name", "party", "votes", "elected"}
+    # A copy with changes has a set of its own: the shared one is never changed in place.
+    copy = winners[0].model_copy(update={"party_name": "Labour"})
+    assert "party_name" in copy.model_fields_set
+    assert "party_name" not in winners[1].model_fields_set
+    assert first.model_dump(exclude_unset=True)["code"] == "E05013635"
