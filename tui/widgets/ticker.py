@@ -7,6 +7,7 @@ re-render every line).
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
 from textual.strip import Strip
@@ -46,6 +47,7 @@ class Ticker(DrawnWhenShown, Widget):
         self._strips: dict[Place, Strip] = {}  # a place is never reused, so never stale
         self._width = 0
         self._restyle = False
+        self._base: Style | None = None  # the widget's own colours: asking costs ~0.35 ms
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
@@ -54,6 +56,7 @@ class Ticker(DrawnWhenShown, Widget):
     def _changed(self, update: NightUpdate) -> None:
         if update.view_changed:  # the filter, or the theme's colours
             self._strips.clear()
+            self._base = None
             self._restyle = True
         if update.news or update.reset or update.view_changed:
             self.behind()  # drawn now if on screen, else when its tab is shown
@@ -98,12 +101,15 @@ class Ticker(DrawnWhenShown, Widget):
     def _strip(self, place: Place, item: News, width: int) -> Strip:
         if width != self._width:
             self._strips.clear()
+            self._base = None
             self._width = width
         strip = self._strips.get(place)
         if strip is None:
+            if self._base is None:
+                self._base = self.rich_style
             segments = list(news_line(item, self.night.tones).render(self.app.console))
             # The widget's own colours underneath, as a Static would have them.
-            strip = Strip(segments).crop_extend(0, width, None).apply_style(self.rich_style)
+            strip = Strip(segments).crop_extend(0, width, None).apply_style(self._base)
             self._strips[place] = strip
         return strip
 
