@@ -441,3 +441,23 @@ async def test_new_referendum_numbers_redraw_the_panel_without_laying_out_the_sc
         app.night.take(Updated(changes, 4, False, 1.0))
         await pilot.pause()
         assert any(layouts[before:])  # lines by region: the panel grows, the screen is laid out
+
+
+async def test_a_filter_decides_the_council_lists_scrollbar_in_the_frame_that_shows_it(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    """When a filter made the list fit the screen (or overflow it), the scrollbar was decided
+    during the layout, which asked for a second layout a frame later: every such key cost two
+    laid-out frames. Now it is decided with the new length, before the frame."""
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        table = app.query_one(CouncilTable)
+        assert table.show_vertical_scrollbar  # 200 councils do not fit
+        app.results.set_region("E12000001")  # the North East: a handful of councils
+        assert table.row_count < 20 and not table.show_vertical_scrollbar
+        app.results.set_region(None)
+        assert table.row_count == 200 and table.show_vertical_scrollbar
+        await pilot.pause()
+        assert table.show_vertical_scrollbar

@@ -143,6 +143,9 @@ class CachedTable(DataTable[Text]):
             self._require_update_dimensions = False
             new_rows, self._new_rows = self._new_rows, set()
             self._update_dimensions(new_rows)
+        # Whether the scrollbar shows, decided now for the new length: decided during the
+        # layout, it asked for another layout, one frame later.
+        self._refresh_scrollbars()
 
     def remove_row(self, row_key: RowKey | str) -> None:
         self._row_content.pop(RowKey(row_key) if isinstance(row_key, str) else row_key, None)
