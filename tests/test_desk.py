@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from feeds.client import FeedPoller, Unchanged
 from feeds.parse import parse_answer
-from feeds.polling import Failed, PollSettings
+from feeds.polling import Failed, PollSettings, Updated
 from feeds.recorder import record
 from feeds.recording import Recording
 from feeds.replay import ReplayFeed, VirtualClock
@@ -461,3 +461,42 @@ async def test_a_filter_decides_the_council_lists_scrollbar_in_the_frame_that_sh
         assert table.row_count == 200 and table.show_vertical_scrollbar
         await pilot.pause()
         assert table.show_vertical_scrollbar
+
+
+async def test_rows_brought_back_by_a_filter_are_not_built_again_unless_their_council_changed(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    store = bundled_recording.state_at(FINAL)
+    app = make_test_app(tmp_path, store=store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        table = app.query_one(CouncilTable)
+        newcastle = next(c for c in store.councils.values() if c.name == "Newcastle upon Tyne")
+        sunderland = next(c for c in store.councils.values() if c.name == "Sunderland")
+        name_cell = table.get_cell(newcastle.id, "name")
+        app.results.set_region("E12000007")  # London: the North East's rows go
+        assert newcastle.id not in {key.value for key in table.rows}
+        app.results.set_region(None)
+        assert table.get_cell(newcastle.id, "name") is name_cell  # kept, not built again
+        sunderland_cell = table.get_cell(sunderland.id, "name")
+        corrected = sunderland.model_copy(
+            update={"revision": sunderland.revision + 1, "status": "corrected"}
+        )
+        changes = store.apply(parse_answer(f.body(f.changes(
+            (store.seq or 0) + 1, store.seq or 0, councils=[corrected.model_dump(mode="json")]
+        ))))  # fmt: skip
+        app.night.take(Updated(changes, store.seq or 0, False, 1.0))
+        await pilot.pause()
+        assert table.get_cell(sunderland.id, "name") is not sunderland_cell
+        assert table.get_cell(newcastle.id, "name") is name_cell
+
+        def corrected_colour() -> object:
+            style = table.get_cell(sunderland.id, "status").style
+            assert not isinstance(style, str)
+            return style.color
+
+        dark = corrected_colour()
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert corrected_colour() != dark  # rows made again in the new theme's colours

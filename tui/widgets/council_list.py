@@ -26,6 +26,7 @@ HIGHLIGHT_SECONDS = 6.0
 
 if TYPE_CHECKING:
     from feeds.models import Council
+    from tui.tones import Tones
 
 # The result first after the name: at 80 columns it is what must stay on screen.
 COLUMNS = (
@@ -123,6 +124,7 @@ class CouncilTable(CachedTable):
         self.narrow = False
         self._pending: set[str] | None = set()  # drawn in full when first shown
         self.highlighted_ids: set[str] = set()
+        self._rows_made: dict[str, tuple[Council, Tones, tuple[bool, bool, bool], list[Text]]] = {}
         for key, label in COLUMNS:
             self.add_column(label, key=key)
 
@@ -140,6 +142,8 @@ class CouncilTable(CachedTable):
             if item.council_id is not None and item.kind in ("declared", "corrected", "redeclared")
         }
         changed = set(store.councils) if update.reset or update.view_changed else update.councils
+        if update.reset or (update.changes is not None and update.changes.meta):
+            self._rows_made.clear()  # parties' colours, regions' names
         if fresh and not update.whole:  # a late joiner's whole state is not "new"
             self.highlight(fresh, HIGHLIGHT_SECONDS)
         # A fast replay can change hundreds of rows in one poll: work nobody would see
@@ -167,7 +171,19 @@ class CouncilTable(CachedTable):
             self.move_cursor(row=self.get_row_index(cursor), animate=False)
 
     def _cells(self, council: Council, store: ResultsStore) -> list[Text]:
+        """A row's cells, kept while the record and its look are the same: a filter that
+        brings rows back (a region key, then all) need not build them again."""
         watched = council.id in self.night.watchlist.ids
+        look = (watched, council.id in self.highlighted_ids, self.narrow)
+        held = self._rows_made.get(council.id)
+        if held is not None and held[0] is council and held[1] is self.night.tones:
+            if held[2] == look:
+                return held[3]
+        cells = self._make_cells(council, store, watched)
+        self._rows_made[council.id] = (council, self.night.tones, look, cells)
+        return cells
+
+    def _make_cells(self, council: Council, store: ResultsStore, watched: bool) -> list[Text]:
         label = council.name
         if self.narrow and len(label) > NARROW_NAME:
             label = label[: NARROW_NAME - 1] + "…"
