@@ -16,11 +16,9 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, Field, Strict, TypeAdapter, ValidationError
 
 from feeds.answer import Answer, FeedError, Reject
+from feeds.fields import CANDIDATES_PER_ANSWER, PER_ANSWER, ChangesPath
 from feeds.models import (
-    CANDIDATES_PER_ANSWER,
     FORMAT,
-    PER_ANSWER,
-    ChangesPath,
     Council,
     CountingArea,
     Election,

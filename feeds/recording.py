@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
 
 from feeds.answer import Answer, FeedError
-from feeds.models import RESULT_STATUSES
+from feeds.fields import RESULT_STATUSES
 from feeds.parse import answer_from_data, decode_json, whole_line
 from feeds.polling import DEFAULT_MAX_BODY
 from feeds.store import ResultsStore

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from feeds.answer import Answer, FeedError
-from feeds.models import PER_ANSWER, Council
+from feeds.fields import PER_ANSWER
+from feeds.models import Council
 from feeds.parse import parse_answer
 from feeds.sanitise import is_printable
 from tests import factories as f
