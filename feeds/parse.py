@@ -320,7 +320,7 @@ def whole_line(raw: bytes, seq: int) -> tuple[str, int, Answer] | None:
 
 _BY_CODE = attrgetter("code")
 _BY_ID = attrgetter("id")
-_BY_AREA = attrgetter("referendum", "code")  # CountingArea.key
+_BY_KEY = attrgetter("key")
 _REVISION = attrgetter("revision")
 
 
@@ -336,7 +336,7 @@ def _deduplicated(answer: Answer) -> Answer:
     answer.councils = deduplicate(answer.councils, _BY_ID, _REVISION, "councils", rejects)
     answer.referendums = deduplicate(answer.referendums, _BY_ID, _REVISION, "referendums", rejects)
     answer.counting_areas = deduplicate(
-        answer.counting_areas, _BY_AREA, _REVISION, "counting_areas", rejects
+        answer.counting_areas, _BY_KEY, _REVISION, "counting_areas", rejects
     )
     answer.mayors = deduplicate(answer.mayors, _BY_ID, _REVISION, "mayors", rejects)
     answer.wards = deduplicate(answer.wards, _BY_ID, _REVISION, "wards", rejects)

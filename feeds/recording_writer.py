@@ -68,6 +68,26 @@ class TextSink(Protocol):
     def flush(self) -> None: ...
 
 
+def json_line(data: dict[str, Any]) -> str:
+    """One line of a recording, as every writer writes it."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n"
+
+
+def header_line(
+    source: str, election: str | None, recorded_at: str, started_at: dt.datetime | None
+) -> dict[str, Any]:
+    """A recording's first line."""
+    header: dict[str, Any] = {
+        "format": RECORDING_FORMAT,
+        "source": source,
+        "recorded_at": recorded_at,
+        "election": election,
+    }
+    if started_at is not None:
+        header["started_at"] = started_at.astimezone(dt.UTC).isoformat()
+    return header
+
+
 class RecordingWriter:
     """Appends lines and flushes each one, so a crash loses at most the line being written."""
 
@@ -87,18 +107,11 @@ class RecordingWriter:
         self._since_keyframe = 0
         if not header:  # continuing a recording that has its header already
             return
-        first_line: dict[str, Any] = {
-            "format": RECORDING_FORMAT,
-            "source": source,
-            "recorded_at": (recorded_at or dt.datetime.now(dt.UTC)).isoformat(),
-            "election": election,
-        }
-        if started_at is not None:
-            first_line["started_at"] = started_at.astimezone(dt.UTC).isoformat()
-        self._write(first_line)
+        recorded = (recorded_at or dt.datetime.now(dt.UTC)).isoformat()
+        self._write(header_line(source, election, recorded, started_at))
 
     def _write(self, data: dict[str, Any]) -> None:
-        self.handle.write(json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n")
+        self.handle.write(json_line(data))
         self.handle.flush()
 
     def change(self, t_ms: int, store: ResultsStore, changes: ChangeSet) -> None:
@@ -117,16 +130,11 @@ class RecordingWriter:
 def write_recording(recording: Recording, path: Path) -> Path:
     """A recording read (or made) in memory, written back as its file, line by line, as
     ``record`` writes one."""
-    header: dict[str, Any] = {
-        "format": RECORDING_FORMAT,
-        "source": recording.header.source,
-        "recorded_at": recording.header.recorded_at,
-        "election": recording.header.election,
-    }
-    if recording.header.started_at is not None:
-        header["started_at"] = recording.header.started_at.isoformat()
+    head = recording.header
     with path.open("w", encoding="utf-8") as out:
-        out.write(json.dumps(header) + "\n")
+        out.write(
+            json_line(header_line(head.source, head.election, head.recorded_at, head.started_at))
+        )
         for event in recording.events:
             answer = event.answer
             body: dict[str, Any] = {}
@@ -139,5 +147,5 @@ def write_recording(recording: Recording, path: Path) -> Path:
             if answer.projections is not None:
                 body["projections"] = dump_record(answer.projections)
             kind, key = ("keyframe", "state") if event.keyframe else ("change", "records")
-            out.write(json.dumps({"type": kind, "t": event.t, key: body}) + "\n")
+            out.write(json_line({"type": kind, "t": event.t, key: body}))
     return path
