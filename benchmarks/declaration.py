@@ -81,7 +81,7 @@ async def bench_declaration_and_filter(samples: int) -> list[Figure]:
             await pilot.pause()
             polls = [(partial(parse_answer, body), seq) for seq, body in enumerate(bodies, 2)]
             latencies, renders = await time_to_frame(app, pilot, polls)
-            filters = await time_keys(app, pilot, app.results.action_next_region, 24)
+            filters = await time_keys(app, pilot, "r", 24)
             app.results.action_all_regions()
             # 100 declarations in one answer (a burst after a quiet spell, or a fast replay),
             # from councils still to declare after the samples above.
@@ -92,7 +92,7 @@ async def bench_declaration_and_filter(samples: int) -> list[Figure]:
             burst, _ = await time_to_frame(app, pilot, bursts)
             await pilot.press("2")  # the same keys with the council list on screen
             await pilot.pause()
-            filters_list = await time_keys(app, pilot, app.results.action_next_region, 24)
+            filters_list = await time_keys(app, pilot, "r", 24)
     reference = median(renders)
     # Reference: a full repaint of the unchanged screen (every line, not just what changed).
     return [

@@ -16,6 +16,7 @@ from benchmarks.harness import (
     median,
     p95,
     peak_rss_mib,
+    press_key,
     repaint_to_frame,
     run_probe,
     time_keys,
@@ -45,20 +46,20 @@ async def bench_national(samples: int) -> list[Figure]:
             await pilot.pause()
             polls = [((lambda a=answer: a), answer.seq) for answer in coming[:samples]]
             latencies, renders = await time_to_frame(app, pilot, polls)
-            keys = await time_keys(app, pilot, app.results.action_next_region, 24)
+            keys = await time_keys(app, pilot, "r", 24)
             watch = frame_watch(app)
             shows = []
             for _ in range(8):
                 t0 = time.perf_counter()
-                app.results.action_show_tab("councils")
+                press_key(app, "2")
                 shown = await watch.settled(t0)
                 if shown is not None:
                     shows.append(shown)
-                app.results.action_show_tab("overview")
+                press_key(app, "1")
                 await watch.settled(time.perf_counter())
-            app.results.action_show_tab("councils")
+            press_key(app, "2")
             await watch.settled(time.perf_counter())
-            keys_list = await time_keys(app, pilot, app.results.action_next_region, 24)
+            keys_list = await time_keys(app, pilot, "r", 24)
             reference = median(
                 [r for _ in range(8) if (r := await repaint_to_frame(app, watch)) is not None]
             )

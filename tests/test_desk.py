@@ -8,7 +8,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Footer, Label, Static
+import textual.constants
+from textual.widgets import DataTable, Label, Static
+from textual.widgets._tabbed_content import ContentTab
+from textual.widgets._tabs import Underline
 
 from feeds.client import FeedPoller, Unchanged
 from feeds.parse import parse_answer
@@ -32,6 +35,7 @@ from tui.watchlist import WatchList
 from tui.widgets.changes import ChangesPanel
 from tui.widgets.council_list import CouncilTable
 from tui.widgets.feed_status import FeedStatus
+from tui.widgets.key_bar import KeyBar
 
 FINAL = 10**9
 
@@ -113,7 +117,7 @@ async def test_the_footer_shows_the_replay_keys_from_the_first_frame(tmp_path: P
     try:
         async with app.run_test(size=(120, 30)) as pilot:
             await pilot.pause()
-            keys = " ".join(str(k.render()) for k in app.query_one(Footer).query("FooterKey"))
+            keys = str(app.query_one(KeyBar).render())
             assert "Pause" in keys and "Go to" in keys
     finally:
         opened.set()
@@ -500,3 +504,28 @@ async def test_rows_brought_back_by_a_filter_are_not_built_again_unless_their_co
         app.theme = "textual-light"
         await pilot.pause()
         assert corrected_colour() != dark  # rows made again in the new theme's colours
+
+
+async def test_a_view_key_moves_the_tab_underline_at_once(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        underline = app.query_one(Underline)
+        councils = app.query_one("#--content-tab-councils", ContentTab)
+        start, end = councils.virtual_region.shrink(councils.styles.gutter).column_span
+        assert underline.highlight_start != start
+        app.results.action_show_tab("councils")
+        # in the frame that shows the list, not one after it
+        assert (underline.highlight_start, underline.highlight_end) == (start, end)
+
+
+async def test_animations_are_off_unless_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)
+    assert make_test_app(tmp_path).animation_level == "none"
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "full")
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "full")
+    assert make_test_app(tmp_path).animation_level == "full"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -85,6 +86,10 @@ class ElectionNightApp(App[None]):
         connect: Callable[[], tuple[FeedSource, Callable[[], None]]] | None = None,
     ) -> None:
         super().__init__()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # Still unless asked: the tabs' underline slid for 0.3 s on every change of view,
+            # a score of frames before the screen settled. TEXTUAL_ANIMATIONS=full brings it back.
+            self.animation_level = "none"
         self.source = source
         self._connect = connect
         # A replay opens its feed after the first frame; its keys are shown from the first.

@@ -10,9 +10,12 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets._tabbed_content import ContentTab
+from textual.widgets._tabs import Underline
 
 from tui.filter import Filter, region_codes
 from tui.night import Night
@@ -25,6 +28,7 @@ from tui.widgets.council_map import CouncilMap
 from tui.widgets.feed_log import FeedLog
 from tui.widgets.feed_status import FeedStatus
 from tui.widgets.filter_bar import FilterBar
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lazy_view import LazyView
 from tui.widgets.mayors import MayorsTable
 from tui.widgets.referendums import ReferendumPanel
@@ -92,7 +96,7 @@ class ResultsScreen(Screen[None]):
                 yield LazyView(VerticalScroll(ChangesPanel(night, id="changes-panel")))
         yield FilterBar(id="filter-bar")
         yield FeedStatus(night, id="feed-status")
-        yield Footer()
+        yield KeyBar(id="key-bar")
 
     @staticmethod
     def help_sections() -> list[tuple[str, list[Binding]]]:
@@ -157,7 +161,23 @@ class ResultsScreen(Screen[None]):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        self._underline_active_tab()
         self._focus_active_tab()
+
+    def _underline_active_tab(self) -> None:
+        """Textual moves the tabs' underline after the next frame (when the tabs' layout is
+        known, but a change of view leaves it as it was): moved now, the underline changes in
+        the same frame as the view, not one frame (~30 ms) later."""
+        tabs = self.query_one(TabbedContent)
+        try:
+            tab = self.query_one(f"#{ContentTab.add_prefix(tabs.active)}", ContentTab)
+            underline = self.query_one(Underline)
+        except NoMatches:
+            return
+        if not tab.virtual_region:
+            return  # not laid out yet: Textual's own move will do
+        start, end = tab.virtual_region.shrink(tab.styles.gutter).column_span
+        underline.highlight_start, underline.highlight_end = start, end
 
     # Councils: detail and watching.
 
