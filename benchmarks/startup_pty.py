@@ -29,8 +29,8 @@ Minimal().run()
 """
 
 
-#: Text of the app's first frame (the tabs); its footer's keys come a frame later, as the
-#: minimal app's do, so neither is timed to its footer.
+#: Text of the app's first frame (the tabs). The minimal app's footer keys come a frame
+#: later (Footer composes them after the first refresh), so neither is timed to its keys.
 FIRST_FRAME = b"Overview"
 
 
