@@ -149,7 +149,7 @@ class KeyBar(Widget, can_focus=False):
         item = self._key_at(event.x)
         if item != self._hover:
             self._hover = item
-            self.tooltip = item.tooltip or item.description if item else None
+            self.tooltip = (item.tooltip or item.description) if item else None
             self.refresh()
 
     def on_leave(self, _: events.Leave) -> None:
