@@ -97,11 +97,6 @@ class KeyBar(Widget, can_focus=False):
         display = self.app.get_key_display(binding)
         return KeyItem(binding.key, display, binding.description, enabled, tooltip)
 
-    @property
-    def keys(self) -> tuple[KeyItem, ...]:
-        """The keys shown, left to right, then the command palette's (if shown)."""
-        return self._keys + ((self._palette,) if self._palette else ())
-
     def _base(self, item: KeyItem) -> Style:
         base = self.get_component_rich_style(
             "key-bar--hover" if item == self._hover else "key-bar--item"
