@@ -4,6 +4,7 @@ Each rough edge has a test that fails without its fix."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from feeds.summary import as_text, find_region, summarise
 from tests import factories as f
 from tests.test_store import BRISTOL, BRISTOL_AREA
 from tests.tui_helpers import FixedMonotonic, feed_recording, make_test_app
-from tui.app import ElectionNightApp
+from tui.app import FULL_COLLECTION_EVERY, ElectionNightApp
 from tui.cli import main
 from tui.feed_source import FeedSource
 from tui.formatting import ago
@@ -529,3 +530,12 @@ async def test_animations_are_off_unless_asked_for(
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "full")
     monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "full")
     assert make_test_app(tmp_path).animation_level == "full"
+
+
+async def test_full_collections_are_rarer_while_the_app_runs(tmp_path: Path) -> None:
+    before = gc.get_threshold()
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert gc.get_threshold() == (*before[:2], FULL_COLLECTION_EVERY)
+    assert gc.get_threshold() == before
