@@ -73,7 +73,7 @@ class AppKeys:
 # shown). CPython makes one after ten young-generation collections once the survivors since
 # the last exceed a quarter of what it holds, which after gc.freeze is little: they came
 # every few seconds, inside frames. After a hundred, they are ten times rarer (the p95 of a
-# council-list key at national scale: 67-135 -> 56-58 ms).
+# council-list key at national scale: 67-135 -> 56-62 ms).
 FULL_COLLECTION_EVERY = 100
 
 
