@@ -168,9 +168,16 @@ def _utc_from_iso(text: str) -> dt.datetime:
     # datetime's own C parser, then one conversion to a C timezone: pydantic-core's datetimes
     # carry its own tzinfo, which costs a call into Rust at every later comparison.
     try:
-        when = dt.datetime.fromisoformat(text.upper())
+        when = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError("not a valid ISO 8601 time") from None
+        try:  # it reads "T" and "Z" only in capitals
+            when = dt.datetime.fromisoformat(text.upper())
+        except ValueError:
+            raise ValueError("not a valid ISO 8601 time") from None
+    if when.tzinfo is dt.UTC:  # "Z", nearly every feed's times: nothing to convert
+        if not EARLIEST <= when < LATEST:
+            raise ValueError("time out of range (years 1900 to 2199)")
+        return when
     return _to_utc(when)
 
 
