@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import textual.constants
+from rich.text import Text
 from textual.widgets import DataTable, Label, Static
 from textual.widgets._tabbed_content import ContentTab
 from textual.widgets._tabs import Underline
@@ -32,9 +33,11 @@ from tui.formatting import ago
 from tui.glossary import GLOSSARY
 from tui.screens.goto import GoToTime
 from tui.screens.help import HelpScreen
+from tui.screens.results import ResultsScreen
 from tui.watchlist import WatchList
 from tui.widgets.changes import ChangesPanel
 from tui.widgets.council_list import CouncilTable
+from tui.widgets.council_map import CouncilMap
 from tui.widgets.feed_status import FeedStatus
 from tui.widgets.key_bar import KeyBar
 
@@ -539,3 +542,51 @@ async def test_full_collections_are_rarer_while_the_app_runs(tmp_path: Path) -> 
         await pilot.pause()
         assert gc.get_threshold() == (*before[:2], FULL_COLLECTION_EVERY)
     assert gc.get_threshold() == before
+
+
+@pytest.mark.parametrize(("width", "expected"), [(100, "-narrow"), (150, "-wide"), (200, "-huge")])
+async def test_the_results_screen_starts_with_its_widths_class(
+    tmp_path: Path, width: int, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual adds a breakpoint class at the first resize, after the first frame, and then
+    works out every widget's styles again; the screen is made with it instead."""
+    changed: list[set[str]] = []
+    update_classes = ResultsScreen.update_classes
+
+    def noted(screen: ResultsScreen, classes: dict[str, bool], **kwargs: bool) -> ResultsScreen:
+        before = set(screen.classes)
+        update_classes(screen, classes, **kwargs)
+        if set(screen.classes) != before:
+            changed.append(set(screen.classes))
+        return screen
+
+    monkeypatch.setattr(ResultsScreen, "update_classes", noted)
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await pilot.pause()
+        assert expected in app.results.classes
+        assert changed == []
+        await pilot.resize_terminal(width + 60 if width < 190 else 100, 30)
+        await pilot.pause()
+        assert len(changed) == 1 and expected not in changed[0]
+
+
+async def test_the_overview_map_is_drawn_for_the_width_it_is_laid_out_at(
+    tmp_path: Path, bundled_recording: Recording, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawn before its first layout for a guessed 80 columns, the map put its side panel
+    beside a map too wide for it, and bits of that drawing stayed on screen."""
+    widths: list[int] = []
+    draw = CouncilMap._draw
+
+    def noted(council_map: CouncilMap, width: int) -> list[Text]:
+        if council_map.id == "overview-map":
+            widths.append(width)
+        return draw(council_map, width)
+
+    monkeypatch.setattr(CouncilMap, "_draw", noted)
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        shown = app.results.query_one("#overview-map", CouncilMap)
+        assert widths and set(widths) == {shown.content_size.width}

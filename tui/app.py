@@ -127,7 +127,7 @@ class ElectionNightApp(App[None]):
     def results(self) -> ResultsScreen:
         """The results view: the screen under any detail or help the user opened."""
         if self._results is None:
-            self._results = ResultsScreen(self.night)
+            self._results = ResultsScreen(self.night, width=self.size.width)
         return self._results
 
     def on_mount(self) -> None:

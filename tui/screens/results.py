@@ -38,13 +38,19 @@ from tui.widgets.title_bar import TestBanner, TitleBar
 
 WIDE = 130
 HUGE = 190  # the overview gets the map beside the scoreboard
+BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide"), (HUGE, "-huge")]
 TABS = ("overview", "councils", "map", "referendums", "mayors", "log", "changes")
 TAB_KEYS = "show a view: Overview, Councils, Map, Referendums, Mayors, Log, Changes"
 
 
+def width_class(width: int) -> str:
+    """The class ``HORIZONTAL_BREAKPOINTS`` gives a screen this wide, as Textual picks it."""
+    return next(name for least, name in sorted(BREAKPOINTS, reverse=True) if width >= least)
+
+
 class ResultsScreen(Screen[None]):
     COMMANDS = App.COMMANDS | {ElectionCommands}
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide"), (HUGE, "-huge")]
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
     BINDINGS = [
         Binding("r", "next_region", "Region", tooltip="next region"),
         Binding("R", "previous_region", "Prev region", show=False, tooltip="previous region"),
@@ -62,8 +68,11 @@ class ResultsScreen(Screen[None]):
         ],
     ]
 
-    def __init__(self, night: Night) -> None:
-        super().__init__()
+    def __init__(self, night: Night, *, width: int | None = None) -> None:
+        # Made with its width's class (Textual adds it at the first resize, after the first
+        # frame), so the first frame is laid out for the terminal it is on and the styles of
+        # every widget are not worked out again when the class comes.
+        super().__init__(classes=width_class(width) if width else None)
         self.night = night
 
     def compose(self) -> ComposeResult:

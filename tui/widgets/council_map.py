@@ -71,6 +71,7 @@ class CouncilMap(DrawnWhenShown, Widget, can_focus=True):
         self._reported: set[str] = set()
         self._lines: list[Text] = []
         self._dirty = True
+        self._drawn_width = 0
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
@@ -121,15 +122,19 @@ class CouncilMap(DrawnWhenShown, Widget, can_focus=True):
                     self.night.log(f"map: {name} is not in the hex layout; placed by its region")
         return self._placement
 
-    def _ensure_layout(self) -> None:
-        if self._dirty:
+    def _ensure_layout(self, width: int = 0) -> None:
+        # The width the layout measures it at, or the width it has: before its first layout
+        # it has none, and a map drawn for a guessed width kept its side panel below the map.
+        width = max(20, width or self.size.width or 80)
+        if self._dirty or width != self._drawn_width:
             self._dirty = False
+            self._drawn_width = width
             before = len(self._lines)
-            self._lines = self._draw()
+            self._lines = self._draw(width)
             if before and len(self._lines) != before:
                 self.refresh(layout=True)  # drawn taller or shorter: its height follows
 
-    def _draw(self) -> list[Text]:
+    def _draw(self, width: int) -> list[Text]:
         if not self._visible:
             return [Text("No councils match the filter." if self.night.store.councils
                          else "Waiting for the feed…", style="dim")]  # fmt: skip
@@ -137,7 +142,6 @@ class CouncilMap(DrawnWhenShown, Widget, can_focus=True):
         bounds = placement.bounds()
         q_min, q_max, r_min, r_max = bounds
         columns, rows = q_max - q_min + 1, r_max - r_min + 1
-        width = max(20, self.size.width or 80)
         room = self._room()
         beside = width - SIDE - 1
         hex_width = min(9, beside // (columns + 1)) if beside > 0 else 0
@@ -261,7 +265,7 @@ class CouncilMap(DrawnWhenShown, Widget, can_focus=True):
         return text
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        self._ensure_layout()
+        self._ensure_layout(width)
         return max(1, len(self._lines))
 
     def watch_cursor(self) -> None:
