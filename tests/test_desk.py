@@ -590,3 +590,27 @@ async def test_the_overview_map_is_drawn_for_the_width_it_is_laid_out_at(
         await pilot.pause()
         shown = app.results.query_one("#overview-map", CouncilMap)
         assert widths and set(widths) == {shown.content_size.width}
+
+
+async def test_the_collector_waits_for_the_frame_that_shows_an_answer(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert gc.isenabled()
+        collecting: list[bool] = []
+        take = app.night.take
+
+        def noted(outcome: Updated) -> object:
+            collecting.append(gc.isenabled())
+            return take(outcome)
+
+        app.night.take = noted  # type: ignore[method-assign]
+        feed_recording(app, bundled_recording, 2 * 3600_000)
+        assert collecting and not any(collecting)
+        assert not gc.isenabled()
+        await pilot.pause()  # the frame is out
+        assert gc.isenabled()
+        feed_recording(app, bundled_recording, FINAL, after_ms=2 * 3600_000)
+    assert gc.isenabled()  # left on when the app closes before the frame

@@ -119,6 +119,7 @@ class ElectionNightApp(App[None]):
         self._results: ResultsScreen | None = None
         self._alert_times: list[float] = []  # when the alert toasts on screen were shown
         self._gc_thresholds: tuple[int, int, int] | None = None
+        self._collector_held = False  # paused from an answer until its frame is out
 
     def get_default_screen(self) -> ResultsScreen:
         return self.results
@@ -254,10 +255,26 @@ class ElectionNightApp(App[None]):
 
     def apply_outcome(self, outcome: PollOutcome) -> None:
         """One poll's outcome onto the screen, in a single repaint."""
+        if isinstance(outcome, Updated):
+            self._collect_after_frame()
         with self.batch_update():
             update = self.night.take(outcome)
         if update is not None and update.whole:
             gc.freeze()  # the whole state lives all night: see on_mount
+
+    def _collect_after_frame(self) -> None:
+        """The collector waits while an answer is applied and drawn, and runs once its frame
+        is out: young-generation collections in between only walked what the answer had
+        just built (4-12 ms of the worst answer-to-frame gaps of a night at top speed)."""
+        if gc.isenabled():
+            gc.disable()
+            self._collector_held = True
+            self.call_after_refresh(self._collect_again)
+
+    def _collect_again(self) -> None:
+        if self._collector_held:
+            self._collector_held = False
+            gc.enable()
 
     def _alert(self, update: NightUpdate) -> None:
         """A toast per gain or watched council; a burst (a fast replay, a catch-up after an
@@ -361,6 +378,7 @@ class ElectionNightApp(App[None]):
         self.push_screen(GoToTime(), chosen)
 
     async def on_unmount(self) -> None:
+        self._collect_again()  # an answer applied as the app closed: no frame will follow
         gc.unfreeze()  # what was frozen can be collected again once the app is gone
         if self._gc_thresholds is not None:
             gc.set_threshold(*self._gc_thresholds)
