@@ -10,6 +10,12 @@ from pathlib import Path
 
 import pytest
 import textual.constants
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable, Label, Static
 from textual.widgets._tabbed_content import ContentTab
@@ -35,6 +41,7 @@ from tui.screens.goto import GoToTime
 from tui.screens.help import HelpScreen
 from tui.screens.results import ResultsScreen
 from tui.watchlist import WatchList
+from tui.widgets.cached_table import right_aligned, text_segments
 from tui.widgets.changes import ChangesPanel
 from tui.widgets.council_list import CouncilTable
 from tui.widgets.council_map import CouncilMap
@@ -614,3 +621,34 @@ async def test_the_collector_waits_for_the_frame_that_shows_an_answer(
         assert gc.isenabled()
         feed_recording(app, bundled_recording, FINAL, after_ms=2 * 3600_000)
     assert gc.isenabled()  # left on when the app closes before the frame
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=" 0123456789,.%+-—▲ab\u00e9\u4e2d\n", max_size=12),
+    style=st.sampled_from(["", "bold", "dim", "green", "bold red on blue"]),
+    spans=st.lists(
+        st.tuples(st.integers(0, 12), st.integers(0, 12), st.sampled_from(["bold", "red"])),
+        max_size=3,
+    ),
+    width=st.integers(1, 14),
+)
+def test_right_aligned_cells_look_as_rich_lays_them_out(
+    text: str, style: str, spans: list[tuple[int, int, str]], width: int
+) -> None:
+    """The scoreboard's figures are aligned without Rich's wrapping: the same segments."""
+    console = Console(width=80, color_system="truecolor", force_terminal=True)
+    cell = Text(text, style=style, justify="right")
+    for start, end, span_style in spans:
+        cell.stylize(span_style, start, end)
+    aligned = right_aligned(cell, width)
+    if aligned is None:  # left to Rich: more than one line, or too wide for the column
+        assert "\n" in text or cell_len(text.rstrip()) > width
+        return
+    expected = console.render_lines(cell, console.options.update_width(width), pad=True)[0]
+    got = text_segments(console, aligned)
+
+    def look(segments: list[Segment]) -> list[tuple[str, Style]]:
+        return [(s.text, s.style or Style.null()) for s in Segment.simplify(segments)]
+
+    assert look(got) == look(expected)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Self, TypeAlias
 
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text, TextType
@@ -33,6 +34,28 @@ def content_key(cell: object) -> ContentKey | None:
     if not isinstance(cell, Text):
         return None
     return (cell.plain, cell.style, tuple(cell.spans), cell.justify)
+
+
+def text_segments(console: Console, cell: Text) -> list[Segment]:
+    """A one-line cell's segments, as Rich renders it."""
+    if cell.spans:  # the base style is one of the spans Text.render combines
+        return list(cell.render(console, end=""))
+    # Text.render leaves out the base style when there are no spans.
+    return [Segment(cell.plain, console.get_style(cell.style, default=Style.null()))]
+
+
+def right_aligned(cell: Text, width: int) -> Text | None:
+    """A right-justified one-line cell that fits its column, aligned exactly as Rich's
+    wrapping aligns it (about 9 µs a cell against Rich's 160 µs); None for any other cell."""
+    if cell.justify != "right" or "\n" in cell.plain or "\t" in cell.plain:
+        return None
+    line = cell.copy()
+    line.rstrip()
+    room = width - line.cell_len
+    if room < 0:
+        return None
+    line.pad_left(room)
+    return line
 
 
 class CachedTable(DataTable[Text]):
@@ -347,12 +370,12 @@ class CachedTable(DataTable[Text]):
 
     def _text_segments(self, cell: Text, width: int | None) -> list[Segment]:
         console = self.app.console
-        if width is not None:  # laid out by Rich at the column's width, as Padding does
-            return console.render_lines(cell, console.options.update_width(width), pad=True)[0]
-        if cell.spans:  # the base style is one of the spans Text.render combines
-            return list(cell.render(console, end=""))
-        # Text.render leaves out the base style when there are no spans.
-        return [Segment(cell.plain, console.get_style(cell.style, default=Style.null()))]
+        if width is not None:
+            aligned = right_aligned(cell, width)  # the scoreboard's figures: the usual case
+            if aligned is None:  # laid out by Rich at the column's width, as Padding does
+                return console.render_lines(cell, console.options.update_width(width), pad=True)[0]
+            cell = aligned
+        return text_segments(console, cell)
 
     # The widget's style, backgrounds, size and column widths each walk up the DOM or over
     # the columns, and DataTable asks for them on every line and row: answered once a frame.
