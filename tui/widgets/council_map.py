@@ -124,7 +124,8 @@ class CouncilMap(DrawnWhenShown, Widget, can_focus=True):
 
     def _ensure_layout(self, width: int = 0) -> None:
         # The width the layout measures it at, or the width it has: before its first layout
-        # it has none, and a map drawn for a guessed width kept its side panel below the map.
+        # it has none, and a map drawn for a guessed 80 columns put its side panel beside a
+        # map too wide for it, bits of which stayed on screen.
         width = max(20, width or self.size.width or 80)
         if self._dirty or width != self._drawn_width:
             self._dirty = False
