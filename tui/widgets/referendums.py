@@ -51,8 +51,11 @@ def render_totals(
         text.append(f"Leading: {labels[totals.leader]} (not yet certain)\n", style=tones.warn)
     else:
         text.append("No result yet\n", style="dim")
-    if totals.outcome is None and totals.why_open and totals.areas_declared:
-        text.append(f"Why not certain: {totals.why_open}\n", style="dim")
+    # The line for why the outcome is open is kept, blank while it is not, so the panel keeps
+    # its height as the count goes on: the screen is not laid out again (nor the overview's
+    # scrollbar toggled) when the first area declares or the outcome becomes certain.
+    why = totals.outcome is None and totals.why_open and totals.areas_declared
+    text.append(f"Why not certain: {totals.why_open}\n" if why else "\n", style="dim")
     if per_region:
         text.append("By region\n", style="bold underline")
         for name, region in per_region:

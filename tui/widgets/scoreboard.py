@@ -44,6 +44,11 @@ def _number(value: int | None, tones: Tones, *, change: bool = False) -> Text:
     return Text(text, style=style, justify="right")
 
 
+# Room kept for the widest figures of a night (e.g. "-1330" councillors), so that a column
+# does not widen, and the screen lay out again, when a figure first needs one more digit.
+MIN_WIDTHS = {"councils_change": 3, "councillors": 5, "councillors_change": 5}
+
+
 def _label(key: str, label: str) -> Text:
     return Text(label, justify="left" if key == "party" else "right")
 
@@ -92,6 +97,8 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
         table = CachedTable(id="scoreboard-table", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS[:5]:
             table.add_column(_label(key, label), key=key)
+            column = table.columns[ColumnKey(key)]
+            column.content_width = max(column.content_width, MIN_WIDTHS.get(key, 0))
         yield table
         yield Static("", id="coverage", markup=False)
 
@@ -112,20 +119,21 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
         tones = self.night.tones
         shares = {s.party: s for s in board.projections.shares} if board.projections else {}
         rows: list[ScoreboardRow] = [*board.rows, board.noc]
-        if not board.declared:  # before the first result: every party, at zero
-            listed = {row.party for row in rows}
-            rows[-1:-1] = [ScoreboardRow(p, 0, 0, 0, 0) for p in store.parties if p not in listed]
+        # Every party the feed lists has its row all night, at zero until it wins: rows that
+        # came and went as parties won their first seats moved everything below them, and a
+        # screen layout on the biggest answers of the night.
+        listed = {row.party for row in rows}
+        # Unknown stays unknown, as in the party's own row: before the first result, zero.
+        councillors = (
+            0 if board.councils_with_seats or board.wards_declared or not board.declared else None
+        )
+        change = 0 if board.councils_with_changes or not board.declared else None
+        rows[-1:-1] = [
+            ScoreboardRow(p, 0, 0, councillors, change) for p in store.parties if p not in listed
+        ]
         table = self.query_one(CachedTable)
         wanted: dict[str, list[Text]] = {}
         for row in rows:
-            if (
-                board.declared
-                and row.party != NOC
-                and row.councils == 0
-                and not row.councillors
-                and not (row.councils_change or row.councillors_change or row.party in shares)
-            ):
-                continue
             share = shares.get(row.party)
             is_noc = row.party == NOC
             wanted[row.party] = [
