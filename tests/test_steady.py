@@ -15,14 +15,15 @@ HOUR = 3_600_000
 async def test_the_nights_answers_do_not_lay_out_the_overview(
     tmp_path: Path, bundled_recording: Recording, referendum: bool
 ) -> None:
-    """Parties winning their first seats, wider figures, a referendum's outcome becoming
+    """The first declarations filling the ticker, the scoreboard's note growing a line,
+    parties winning their first seats, wider figures, a referendum's outcome becoming
     certain, the overview growing past the screen by a line: each laid out the whole screen
-    (20-40 ms at 160x50) on the night's biggest answers. From 04:00 (the ticker full) to the
-    last result, an answer an hour, none may."""
+    (20-40 ms at 160x50) on the night's biggest answers. From the opening state to the last
+    result, an answer an hour, none may."""
     night = with_referendum(bundled_recording) if referendum else bundled_recording
     app = make_test_app(tmp_path)
     async with app.run_test(size=(160, 50)) as pilot:
-        feed_recording(app, night, 4 * HOUR)
+        feed_recording(app, night, 0)
         await pilot.pause()
         await pilot.pause()  # the hidden tabs' tables, mounted after the first frame, sized
         screen = app.screen
@@ -34,7 +35,7 @@ async def test_the_nights_answers_do_not_lay_out_the_overview(
             laid_out(*args, **kwargs)  # type: ignore[arg-type]
 
         screen._refresh_layout = spy  # type: ignore[method-assign]
-        moment = 4 * HOUR
+        moment = 0
         while moment < night.duration_ms:
             feed_recording(app, night, moment + HOUR, after_ms=moment, every_ms=HOUR)
             moment += HOUR

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.css.scalar import Unit
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
@@ -33,7 +34,13 @@ def set_static_text(static: Static, text: Text) -> None:
         return
     width = static.content_region.width or static.size.width
     lines = len(text.wrap(static.app.console, width)) if width > 0 else -1
-    layout = width <= 0 or lines != getattr(static, "_held_lines", None)
+    least = static.styles.min_height  # room kept for more lines: no new height below it
+    if lines >= 0 and least is not None and least.unit == Unit.CELLS:
+        lines = max(lines, int(least.value))
+    held_lines = getattr(static, "_held_lines", -1)
+    if held_lines < 0:  # drawn before its first layout: the height that layout gave it
+        held_lines = static.content_region.height
+    layout = width <= 0 or lines != held_lines
     static._held_text = text  # type: ignore[attr-defined]
     static._held_lines = lines  # type: ignore[attr-defined]
     static.update(text, layout=layout)

@@ -64,7 +64,7 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
     ScoreboardPanel > #headline { padding: 0 1; }
     ScoreboardPanel > #declared { padding: 0 1; text-style: bold; }
     ScoreboardPanel > DataTable { height: auto; max-height: 16; }
-    ScoreboardPanel > #coverage { padding: 0 1; color: $text-muted; }
+    ScoreboardPanel > #coverage { padding: 0 1; color: $text-muted; min-height: 2; }
     """
 
     def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color
+from textual.css.scalar import Unit
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
@@ -97,7 +98,7 @@ class Ticker(DrawnWhenShown, Widget):
                     break
         if [p for p, _ in shown] == [p for p, _ in self._shown]:
             return
-        resized = len(shown) != len(self._shown)
+        resized = self._height(len(shown)) != self._height(len(self._shown))
         self._shown = shown
         live = {place for place, _ in shown}
         self._lines = {k: v for k, v in self._lines.items() if k in live}
@@ -105,6 +106,13 @@ class Ticker(DrawnWhenShown, Widget):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, len(self._shown))
+
+    def _height(self, entries: int) -> int:
+        """Its height with this many entries: where it keeps room for them all (beside the
+        scoreboard), more entries need no new layout."""
+        least = self.styles.min_height
+        room = int(least.value) if least is not None and least.unit == Unit.CELLS else 0
+        return max(1, entries, room)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         width = self.region.width  # the padding's too, as Textual's styles cache has it
@@ -146,5 +154,11 @@ class Ticker(DrawnWhenShown, Widget):
         padding = self.styles.padding
         room = max(0, self._width - padding.left - padding.right)
         line = Strip(list(text.render(self.app.console))).crop_extend(0, room, None)
-        padded = Strip.join([Strip.blank(padding.left), line, Strip.blank(padding.right)])
-        return padded.apply_style(base)
+        pad = Style(bgcolor=base.bgcolor)  # the padding has the background only, as Textual's
+        return Strip.join(
+            [
+                Strip.blank(padding.left, pad),
+                line.apply_style(base),
+                Strip.blank(padding.right, pad),
+            ]
+        )
