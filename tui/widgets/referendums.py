@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Static
 
 from feeds.referendum_totals import ReferendumTally, ReferendumTotals, referendum_totals
@@ -11,6 +14,7 @@ from feeds.store import ResultsStore
 from tui.filter import Filter
 from tui.night import Night, NightUpdate
 from tui.tones import Tones
+from tui.widgets.drawn_lines import colours, padded_line, to_compositor
 from tui.widgets.shown import DrawnWhenShown
 
 
@@ -70,6 +74,11 @@ def render_totals(
 
 
 class ReferendumPanel(DrawnWhenShown, Static):
+    """Its lines go straight to the compositor (``drawn_lines``), each made once while its
+    text stays the same: a poll changes the figures on a few lines, and Textual re-wrapped and
+    re-styled the whole panel through ``Content`` (about 5 ms a frame for a national
+    referendum). While text is selected, or a line must wrap, the ``Static`` draws itself."""
+
     DEFAULT_CSS = """
     ReferendumPanel { height: auto; padding: 0 1; }
     """
@@ -79,6 +88,11 @@ class ReferendumPanel(DrawnWhenShown, Static):
         self.night = night
         self._tallies: dict[str, ReferendumTally] = {}
         self._shape: tuple[int, int | list[int]] | None = None
+        self._text_lines: list[Text] = []
+        self._wraps = True
+        self._drawn: dict[tuple[object, ...], Strip] = {}  # by line number and text
+        self._width = 0
+        self._colours: tuple[Style, Color] | None = None
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
@@ -86,6 +100,9 @@ class ReferendumPanel(DrawnWhenShown, Static):
 
     def _changed(self, update: NightUpdate) -> None:
         changes = update.changes
+        if update.view_changed:  # the theme's colours, perhaps
+            self._colours = None
+            self._drawn.clear()
         if changes is None or changes.changed_referendums or changes.meta or update.reset:
             self.behind()
 
@@ -102,13 +119,40 @@ class ReferendumPanel(DrawnWhenShown, Static):
         # not be laid out again.
         lines = text.plain.split("\n")
         room = self.content_region.width or width
-        shape = (
-            (width, len(lines))
-            if max(map(len, lines)) < room
-            else (width, [len(line) for line in lines])
-        )
+        self._wraps = max(map(len, lines)) >= room
+        shape = (width, [len(line) for line in lines]) if self._wraps else (width, len(lines))
+        self._text_lines = list(text.split("\n", allow_blank=True))
         self.update(text, layout=shape != self._shape)
         self._shape = shape
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._wraps or self.text_selection is not None:
+            return super().render_lines(crop)
+        width = self.region.width
+        if width != self._width:
+            self._drawn.clear()
+            self._width = width
+        if self._colours is None:
+            self._colours = colours(self)
+        base, background = self._colours
+        drawn: dict[tuple[object, ...], Strip] = {}
+        lines: list[Strip] = []
+        for y in crop.line_range:
+            if y >= len(self._text_lines):
+                lines.append(Strip.blank(width, base))
+                continue
+            text = self._text_lines[y]
+            key = (y, text.plain, text.style, *text.spans)
+            line = self._drawn.get(key)
+            if line is None:
+                line = padded_line(self, text, width, base, offsets=y)
+            drawn[key] = line
+            lines.append(line)
+        if crop.line_range == range(self.region.height):
+            self._drawn = drawn  # the lines of older texts go
+        else:
+            self._drawn.update(drawn)
+        return to_compositor(self, lines, crop, width, background)
 
 
 def totals_text(

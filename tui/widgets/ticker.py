@@ -19,6 +19,7 @@ from feeds.news import News, Place
 from tui.formatting import uk_time
 from tui.night import Night, NightUpdate
 from tui.tones import Tones
+from tui.widgets.drawn_lines import colours, padded_line, to_compositor
 from tui.widgets.shown import DrawnWhenShown
 
 SHOWN = 40
@@ -38,10 +39,9 @@ def news_line(item: News, tones: Tones) -> Text:
 class Ticker(DrawnWhenShown, Widget):
     """Latest declarations: the night's news reel, drawn newest first.
 
-    Its lines go straight to the compositor (``render_lines``): Textual's styles cache keeps
-    lines by row, and a new declaration moves every entry down a row, so it re-padded and
-    re-styled all 40 of them (5-8 ms of the frame after a big answer). Here each entry's line
-    is made once, padded, and only looked up after that. The ticker has no border or tint.
+    Its lines go straight to the compositor (``drawn_lines``): a new declaration moves every
+    entry down a row, and Textual's styles cache, which keeps lines by row, re-padded and
+    re-styled all 40 of them (5-8 ms of the frame after a big answer).
     """
 
     DEFAULT_CSS = """
@@ -120,18 +120,10 @@ class Ticker(DrawnWhenShown, Widget):
             self._lines.clear()
             self._width = width
         if self._colours is None:
-            self._colours = (self.rich_style, self.background_colors[1])
+            self._colours = colours(self)
         base, background = self._colours
-        filters = self.get_line_filters()
-        lines: list[Strip] = []
-        for y in crop.line_range:
-            line = self._line(y, base)
-            for line_filter in filters:
-                line = line.apply_filter(line_filter, background)
-            lines.append(line)
-        if crop.column_span != (0, width):
-            lines = [line.crop(*crop.column_span) for line in lines]
-        return lines
+        lines = [self._line(y, base) for y in crop.line_range]
+        return to_compositor(self, lines, crop, width, background)
 
     def render_line(self, y: int) -> Strip:
         """Line ``y`` as drawn, its padding included."""
@@ -140,25 +132,12 @@ class Ticker(DrawnWhenShown, Widget):
     def _line(self, y: int, base: Style) -> Strip:
         if y >= len(self._shown):
             if y == 0:
-                return self._padded(Text("No declarations yet.", style="dim"), base)
+                empty = Text("No declarations yet.", style="dim")
+                return padded_line(self, empty, self._width, base)
             return Strip.blank(self._width, base)
         place, item = self._shown[y]
         line = self._lines.get(place)
         if line is None:
-            line = self._lines[place] = self._padded(news_line(item, self.night.tones), base)
+            entry = news_line(item, self.night.tones)
+            line = self._lines[place] = padded_line(self, entry, self._width, base)
         return line
-
-    def _padded(self, text: Text, base: Style) -> Strip:
-        """One line the widget's width: its padding, the text cut to what is left, and the
-        widget's own colours underneath, as a Static would have them."""
-        padding = self.styles.padding
-        room = max(0, self._width - padding.left - padding.right)
-        line = Strip(list(text.render(self.app.console))).crop_extend(0, room, None)
-        pad = Style(bgcolor=base.bgcolor)  # the padding has the background only, as Textual's
-        return Strip.join(
-            [
-                Strip.blank(padding.left, pad),
-                line.apply_style(base),
-                Strip.blank(padding.right, pad),
-            ]
-        )
