@@ -660,3 +660,31 @@ def test_right_aligned_cells_look_as_rich_lays_them_out(
         return [(s.text, s.style or Style.null()) for s in Segment.simplify(segments)]
 
     assert look(got) == look(expected)
+
+
+async def test_the_referendum_panel_drawn_line_by_line_can_still_be_selected(
+    tmp_path: Path,
+) -> None:
+    """Its lines bypass the Static's own drawing: they must still carry the offsets a mouse
+    selection starts from, and a selection is drawn and copied as the Static's."""
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    from tui.widgets.referendums import ReferendumPanel
+
+    store = ResultsStore()
+    store.apply(
+        parse_answer(f.body(f.snapshot(referendums=[BRISTOL], counting_areas=[BRISTOL_AREA])))
+    )
+    app = make_test_app(tmp_path, store=store)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        panel = app.query_one("#referendum-panel", ReferendumPanel)
+        region = panel.content_region
+        widget, offset = app.screen.get_widget_and_offset_at(region.x + 3, region.y + 2)
+        assert widget is panel and offset == Offset(3, 2)  # "Q?" is line 2
+        app.screen.selections = {panel: Selection(Offset(0, 0), Offset(7, 0))}
+        await pilot.pause()
+        assert panel.text_selection is not None
+        assert app.screen.get_selected_text() == "Bristol"
