@@ -665,8 +665,8 @@ def test_right_aligned_cells_look_as_rich_lays_them_out(
 async def test_the_referendum_panel_drawn_line_by_line_can_still_be_selected(
     tmp_path: Path,
 ) -> None:
-    """Its lines bypass the Static's own drawing: they must still carry the offsets a mouse
-    selection starts from, and a selection is drawn and copied as the Static's."""
+    """Its lines bypass the Static's own drawing: a mouse selection still starts at the
+    offset under the pointer, and a selection is drawn and copied as the Static's."""
     from textual.geometry import Offset
     from textual.selection import Selection
 

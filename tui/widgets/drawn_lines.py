@@ -26,12 +26,9 @@ def colours(widget: Widget) -> tuple[Style, Color]:
     return widget.rich_style, widget.background_colors[1]
 
 
-def padded_line(
-    widget: Widget, text: Text, width: int, base: Style, *, offsets: int | None = None
-) -> Strip:
+def padded_line(widget: Widget, text: Text, width: int, base: Style) -> Strip:
     """One line ``width`` cells wide: the widget's padding, the text cut to what is left,
-    and the widget's colours underneath, as a ``Static`` would have them. With ``offsets``
-    (the text's line number) the cells carry the offsets text selection starts from."""
+    and the widget's colours underneath, as a ``Static`` would have them."""
     padding = widget.styles.padding
     room = max(0, width - padding.left - padding.right)
     console = widget.app.console
@@ -39,8 +36,6 @@ def padded_line(
     if text.style and not text.spans:  # Rich leaves the text's own style out then
         line = line.apply_style(console.get_style(text.style))
     line = line.apply_style(base)
-    if offsets is not None:
-        line = line.apply_offsets(0, offsets)
     pad = Style(bgcolor=base.bgcolor)  # the padding has the background only, as Textual's
     return Strip.join([Strip.blank(padding.left, pad), line, Strip.blank(padding.right, pad)])
 

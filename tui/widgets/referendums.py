@@ -77,7 +77,8 @@ class ReferendumPanel(DrawnWhenShown, Static):
     """Its lines go straight to the compositor (``drawn_lines``), each made once while its
     text stays the same: a poll changes the figures on a few lines, and Textual re-wrapped and
     re-styled the whole panel through ``Content`` (about 5 ms a frame for a national
-    referendum). While text is selected, or a line must wrap, the ``Static`` draws itself."""
+    referendum). While text is selected, or a line must wrap, the ``Static`` draws itself;
+    where a mouse selection starts, Textual asks the ``Static``'s own ``render_line``."""
 
     DEFAULT_CSS = """
     ReferendumPanel { height: auto; padding: 0 1; }
@@ -145,7 +146,7 @@ class ReferendumPanel(DrawnWhenShown, Static):
             key = (y, text.plain, text.style, *text.spans)
             line = self._drawn.get(key)
             if line is None:
-                line = padded_line(self, text, width, base, offsets=y)
+                line = padded_line(self, text, width, base)
             drawn[key] = line
             lines.append(line)
         if crop.line_range == range(self.region.height):
