@@ -161,11 +161,19 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def user_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a probe runs in: bytecode cached, as on a user's machine after the
+    first run (this workplace sets PYTHONDONTWRITEBYTECODE: every probe compiled what it
+    imported late, e.g. Rich's 7 ms Unicode width table inside the night's first frames)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, **(extra or {})}
+
+
 def run_probe(name: str, env: dict[str, str] | None = None) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--probe", name],
         cwd=ROOT,
-        env={**os.environ, **env} if env else None,
+        env=user_environment(env),
         capture_output=True,
         text=True,
         timeout=300,

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
-from benchmarks.harness import ROOT, Figure, median
+from benchmarks.harness import ROOT, Figure, median, user_environment
 
 
 def bench_startup(runs: int) -> list[Figure]:
-    # As on a user's machine after the first run: bytecode cached. (This workplace sets
-    # PYTHONDONTWRITEBYTECODE, which would make every start compile every module.)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = user_environment()  # bytecode cached, as on a user's machine after the first run
 
     def probe(mode: str) -> float:
         out = subprocess.run(

@@ -14,7 +14,7 @@ import sys
 import termios
 import time
 
-from benchmarks.harness import ROOT, Figure, median, p95
+from benchmarks.harness import ROOT, Figure, median, p95, user_environment
 
 MINIMAL = """
 from textual.app import App, ComposeResult
@@ -39,8 +39,9 @@ def time_to_first_frame(command: list[str], marker: bytes, timeout: float = 30.0
     of its first frame) has been written to it."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(TERM="xterm-256color", COLORTERM="truecolor", LINES="40", COLUMNS="120")
+    env = user_environment(
+        {"TERM": "xterm-256color", "COLORTERM": "truecolor", "LINES": "40", "COLUMNS": "120"}
+    )
     env["ELECTION_NIGHT_CONFIG_DIR"] = os.environ.get("ELECTION_NIGHT_CONFIG_DIR", "/tmp")
     t0 = time.perf_counter()
     process = subprocess.Popen(
