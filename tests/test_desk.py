@@ -688,3 +688,30 @@ async def test_the_referendum_panel_drawn_line_by_line_can_still_be_selected(
         await pilot.pause()
         assert panel.text_selection is not None
         assert app.screen.get_selected_text() == "Bristol"
+
+
+async def test_a_gains_toast_comes_after_the_frame_that_shows_it(tmp_path: Path) -> None:
+    """A toast lays the screen out (15-25 ms at 160x50): it waits for the frame that shows
+    the results it announces, rather than being mounted in that frame."""
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        store = app.night.store
+        before = f.snapshot(councils=[f.council(status="counting", revision=1)])
+        app.night.apply(store.apply(parse_answer(f.body(before))))
+        await pilot.pause()
+        screen = app.screen
+        frames: list[tuple[str, int]] = []  # what each frame showed: declared, toasts
+        frame = screen._compositor_refresh
+
+        def spy() -> None:
+            frame()
+            declared = text_of(app.query_one("#declared", Static))
+            frames.append((declared, len(screen.query("Toast"))))
+
+        screen._compositor_refresh = spy  # type: ignore[method-assign]
+        gain = f.changes(2, 1, councils=[f.council(revision=2)])
+        app.night.apply(store.apply(parse_answer(f.body(gain))))
+        for _ in range(3):
+            await pilot.pause()
+        shown = [toasts for declared, toasts in frames if "declared 1 of 1" in declared]
+        assert shown[0] == 0 and shown[-1] == 1
