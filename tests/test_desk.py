@@ -7,6 +7,7 @@ import asyncio
 import gc
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import textual.constants
@@ -17,6 +18,7 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Label, Static
 from textual.widgets._tabbed_content import ContentTab
 from textual.widgets._tabs import Underline
@@ -47,8 +49,25 @@ from tui.widgets.council_list import CouncilTable
 from tui.widgets.council_map import CouncilMap
 from tui.widgets.feed_status import FeedStatus
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.referendums import ReferendumPanel
 
 FINAL = 10**9
+
+
+def bristol_app(
+    tmp_path: Path, referendum: dict[str, Any]
+) -> tuple[ElectionNightApp, ResultsStore]:
+    """An app holding the Bristol referendum (as given) and its one counting area."""
+    store = ResultsStore()
+    document = f.snapshot(referendums=[referendum], counting_areas=[BRISTOL_AREA])
+    store.apply(parse_answer(f.body(document)))
+    return make_test_app(tmp_path, store=store), store
+
+
+async def referendum_tab(app: ElectionNightApp, pilot: Pilot[None]) -> ReferendumPanel:
+    await pilot.press("4")
+    await pilot.pause()
+    return app.query_one("#referendum-panel", ReferendumPanel)
 
 
 def text_of(widget: Static) -> str:
@@ -421,18 +440,10 @@ async def test_new_referendum_numbers_redraw_the_panel_without_laying_out_the_sc
     """Every poll of a referendum night changes its numbers: the panel asked Textual for a
     whole new layout each time (~20 ms a frame), though its shape stayed the same."""
     from feeds.polling import Updated
-    from tui.widgets.referendums import ReferendumPanel
 
-    store = ResultsStore()
-    referendum = dict(BRISTOL, counting_areas=2)
-    store.apply(
-        parse_answer(f.body(f.snapshot(referendums=[referendum], counting_areas=[BRISTOL_AREA])))
-    )
-    app = make_test_app(tmp_path, store=store)
+    app, store = bristol_app(tmp_path, dict(BRISTOL, counting_areas=2))
     async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.press("4")
-        await pilot.pause()
-        panel = app.query_one("#referendum-panel", ReferendumPanel)
+        panel = await referendum_tab(app, pilot)
         layouts: list[bool] = []
         refresh = panel.refresh
 
@@ -670,17 +681,9 @@ async def test_the_referendum_panel_drawn_line_by_line_can_still_be_selected(
     from textual.geometry import Offset
     from textual.selection import Selection
 
-    from tui.widgets.referendums import ReferendumPanel
-
-    store = ResultsStore()
-    store.apply(
-        parse_answer(f.body(f.snapshot(referendums=[BRISTOL], counting_areas=[BRISTOL_AREA])))
-    )
-    app = make_test_app(tmp_path, store=store)
+    app, _ = bristol_app(tmp_path, BRISTOL)
     async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.press("4")
-        await pilot.pause()
-        panel = app.query_one("#referendum-panel", ReferendumPanel)
+        panel = await referendum_tab(app, pilot)
         region = panel.content_region
         widget, offset = app.screen.get_widget_and_offset_at(region.x + 3, region.y + 2)
         assert widget is panel and offset == Offset(3, 2)  # "Q?" is line 2

@@ -10,7 +10,8 @@ or tint; its padding and background come from its styles as Textual's own would.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from typing import Generic, TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -19,11 +20,33 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+Key = TypeVar("Key", bound=Hashable)
 
-def colours(widget: Widget) -> tuple[Style, Color]:
-    """The widget's own colours (under its text) and its background (for the app's line
-    filters). Asking costs ~0.35 ms: keep them until the theme changes."""
-    return widget.rich_style, widget.background_colors[1]
+
+class DrawnLines(Generic[Key]):
+    """A widget's lines, each made once and kept by ``Key`` while the widget keeps its width
+    and colours; with the colours (its own, under its text, and its background, for the
+    app's line filters: asking costs ~0.35 ms)."""
+
+    def __init__(self) -> None:
+        self.lines: dict[Key, Strip] = {}
+        self.width = 0
+        self._colours: tuple[Style, Color] | None = None
+
+    def fit(self, widget: Widget) -> tuple[Style, Color]:
+        """Ready to draw ``widget`` as it is now: the lines of another width go."""
+        width = widget.region.width  # the padding's too, as Textual's styles cache has it
+        if width != self.width:
+            self.lines.clear()
+            self.width = width
+        if self._colours is None:
+            self._colours = (widget.rich_style, widget.background_colors[1])
+        return self._colours
+
+    def restyle(self) -> None:
+        """The theme changed: every line and colour is made again."""
+        self.lines.clear()
+        self._colours = None
 
 
 def padded_line(widget: Widget, text: Text, width: int, base: Style) -> Strip:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
-from textual.color import Color
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Static
@@ -14,7 +13,7 @@ from feeds.store import ResultsStore
 from tui.filter import Filter
 from tui.night import Night, NightUpdate
 from tui.tones import Tones
-from tui.widgets.drawn_lines import colours, padded_line, to_compositor
+from tui.widgets.drawn_lines import DrawnLines, padded_line, to_compositor
 from tui.widgets.shown import DrawnWhenShown
 
 
@@ -91,9 +90,7 @@ class ReferendumPanel(DrawnWhenShown, Static):
         self._shape: tuple[int, int | list[int]] | None = None
         self._text_lines: list[Text] = []
         self._wraps = True
-        self._drawn: dict[tuple[object, ...], Strip] = {}  # by line number and text
-        self._width = 0
-        self._colours: tuple[Style, Color] | None = None
+        self._drawn: DrawnLines[tuple[object, ...]] = DrawnLines()  # by line number and text
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
@@ -102,8 +99,7 @@ class ReferendumPanel(DrawnWhenShown, Static):
     def _changed(self, update: NightUpdate) -> None:
         changes = update.changes
         if update.view_changed:  # the theme's colours, perhaps
-            self._colours = None
-            self._drawn.clear()
+            self._drawn.restyle()
         if changes is None or changes.changed_referendums or changes.meta or update.reset:
             self.behind()
 
@@ -129,13 +125,9 @@ class ReferendumPanel(DrawnWhenShown, Static):
     def render_lines(self, crop: Region) -> list[Strip]:
         if self._wraps or self.text_selection is not None:
             return super().render_lines(crop)
-        width = self.region.width
-        if width != self._width:
-            self._drawn.clear()
-            self._width = width
-        if self._colours is None:
-            self._colours = colours(self)
-        base, background = self._colours
+        base, background = self._drawn.fit(self)
+        width = self._drawn.width
+        held = self._drawn.lines
         drawn: dict[tuple[object, ...], Strip] = {}
         lines: list[Strip] = []
         for y in crop.line_range:
@@ -144,15 +136,15 @@ class ReferendumPanel(DrawnWhenShown, Static):
                 continue
             text = self._text_lines[y]
             key = (y, text.plain, text.style, *text.spans)
-            line = self._drawn.get(key)
+            line = held.get(key)
             if line is None:
                 line = padded_line(self, text, width, base)
             drawn[key] = line
             lines.append(line)
         if crop.line_range == range(self.region.height):
-            self._drawn = drawn  # the lines of older texts go
+            self._drawn.lines = drawn  # the lines of older texts go
         else:
-            self._drawn.update(drawn)
+            held.update(drawn)
         return to_compositor(self, lines, crop, width, background)
 
 
