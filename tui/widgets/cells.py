@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.css.scalar import Unit
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
@@ -24,6 +25,13 @@ def put_cell(table: DataTable[Text], row_key: str, column_key: str, cell: Text) 
     table.update_cell(row_key, column_key, cell, update_width=grow)
 
 
+def kept_rows(widget: Widget) -> int:
+    """The rows a widget keeps room for (its ``min-height`` in cells): below it, more lines
+    need no new layout."""
+    least = widget.styles.min_height
+    return int(least.value) if least is not None and least.unit == Unit.CELLS else 0
+
+
 def set_static_text(static: Static, text: Text) -> None:
     """``Static.update`` that asks for a new layout only when the text's height at the
     widget's width changes (``Static.update`` asks every time: a screen layout, about 25 ms
@@ -34,9 +42,8 @@ def set_static_text(static: Static, text: Text) -> None:
         return
     width = static.content_region.width or static.size.width
     lines = len(text.wrap(static.app.console, width)) if width > 0 else -1
-    least = static.styles.min_height  # room kept for more lines: no new height below it
-    if lines >= 0 and least is not None and least.unit == Unit.CELLS:
-        lines = max(lines, int(least.value))
+    if lines >= 0:
+        lines = max(lines, kept_rows(static))
     held_lines = getattr(static, "_held_lines", -1)
     if held_lines < 0:  # drawn before its first layout: the height that layout gave it
         held_lines = static.content_region.height

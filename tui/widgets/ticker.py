@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
-from textual.css.scalar import Unit
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
@@ -18,6 +17,7 @@ from feeds.news import News, Place
 from tui.formatting import uk_time
 from tui.night import Night, NightUpdate
 from tui.tones import Tones
+from tui.widgets.cells import kept_rows
 from tui.widgets.drawn_lines import DrawnLines, padded_line, to_compositor
 from tui.widgets.shown import DrawnWhenShown
 
@@ -106,9 +106,7 @@ class Ticker(DrawnWhenShown, Widget):
     def _height(self, entries: int) -> int:
         """Its height with this many entries: where it keeps room for them all (beside the
         scoreboard), more entries need no new layout."""
-        least = self.styles.min_height
-        room = int(least.value) if least is not None and least.unit == Unit.CELLS else 0
-        return max(1, entries, room)
+        return max(1, entries, kept_rows(self))
 
     def render_lines(self, crop: Region) -> list[Strip]:
         base, background = self._drawn.fit(self)
