@@ -597,6 +597,40 @@ async def test_the_results_screen_starts_with_its_widths_class(
         assert len(changed) == 1 and expected not in changed[0]
 
 
+async def test_the_first_resume_does_not_style_every_widget_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every widget is styled as it mounts, with the screen's width class already set:
+    Textual's first resume worked out the styles of all of them again (~20 ms before the
+    first frame). The frame is the same without that pass; a later resume still has it."""
+    from textual import events
+    from textual.css.stylesheet import Stylesheet
+
+    passes: list[int] = []
+    update_nodes = Stylesheet.update_nodes
+
+    def noted(sheet: Stylesheet, nodes: Any, animate: bool = False) -> None:
+        nodes = list(nodes)
+        passes.append(len(nodes))
+        update_nodes(sheet, nodes, animate=animate)
+
+    monkeypatch.setattr(Stylesheet, "update_nodes", noted)
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.results
+        widgets = len(list(screen.walk_children(with_self=True)))
+        assert passes and max(passes) < widgets / 2
+        opening = app.export_screenshot()
+        screen.update_node_styles(animate=False)
+        await pilot.pause()
+        assert app.export_screenshot() == opening
+        passes.clear()
+        screen.post_message(events.ScreenResume())  # as when made current again by a mode
+        await pilot.pause()
+        assert max(passes) >= widgets
+
+
 async def test_the_overview_map_is_drawn_for_the_width_it_is_laid_out_at(
     tmp_path: Path, bundled_recording: Recording, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -30,8 +30,6 @@ from feeds.store import ResultsStore
 from tui.feed_source import FeedSource
 from tui.messages import FeedPolled
 from tui.night import Night, NightUpdate
-from tui.screens.goto import GoToTime
-from tui.screens.help import HelpScreen, help_section
 from tui.screens.results import ResultsScreen
 from tui.tones import Tones
 from tui.watchlist import WatchList
@@ -338,6 +336,8 @@ class ElectionNightApp(App[None]):
         )
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen, help_section
+
         sections = [help_section("App", AppKeys), *ResultsScreen.help_sections()]
         if self.replay_keys:
             sections.append(help_section("Replay", ReplayKeys))
@@ -378,6 +378,8 @@ class ElectionNightApp(App[None]):
         self.replay_command("step", direction=direction)
 
     def action_go_to(self) -> None:
+        from tui.screens.goto import GoToTime
+
         def chosen(value: str | None) -> None:
             if value:
                 self.replay_command("seek", at=value)

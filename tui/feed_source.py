@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from feeds.pollers import Poller
 from tui.replay_control import ReplayControl
+
+if TYPE_CHECKING:
+    from feeds.pollers import Poller
 
 
 @dataclass

@@ -6,8 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from feeds.client import FeedPoller
-from feeds.pollers import make_poller
 from feeds.polling import PollSettings
 from tui.app import ElectionNightApp
 from tui.feed_source import FeedSource
@@ -24,6 +22,8 @@ def make_app(
     **kwargs: Any,
 ) -> ElectionNightApp:
     """Build the app for a feed URL (and replay controls when it is a replay server)."""
+    from feeds.pollers import make_poller
+
     poller = make_poller(url, settings=settings) if url else None
     replay = ReplayControl(replay_url, token=replay_token) if replay_url else None
     # The poller's own name for its source: an FTP URL without its password, Democracy Club
@@ -39,8 +39,10 @@ def replay_connector(
     off the UI thread); the app then polls it like any live feed."""
 
     def connect() -> tuple[FeedSource, Callable[[], None]]:
-        import httpx  # noqa: F401  (loaded here, off the UI thread, before the first poll)
+        # The HTTP client is imported here, off the UI thread and after the first frame.
+        import httpx  # noqa: F401
 
+        from feeds.client import FeedPoller
         from feeds.replay_process import ReplayProcess
         from feeds.replay_server import new_control_token
 

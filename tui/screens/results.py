@@ -6,7 +6,7 @@ then draws itself from the night as it stands and follows it from there.
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,8 +20,6 @@ from textual.widgets._tabs import Underline
 from tui.filter import Filter, region_codes
 from tui.night import Night
 from tui.palette import ElectionCommands
-from tui.screens.council_detail import CouncilDetail, WardTable
-from tui.screens.help import help_section
 from tui.widgets.changes import ChangesPanel
 from tui.widgets.council_list import CouncilTable
 from tui.widgets.council_map import CouncilMap
@@ -74,6 +72,15 @@ class ResultsScreen(Screen[None]):
         # every widget are not worked out again when the class comes.
         super().__init__(classes=width_class(width) if width else None)
         self.night = night
+        self._resumed = False
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Screen's own handler. At the first resume every widget has just been
+        # styled as it mounted, with the width class already set: working the styles of all
+        # of them out again (~20 ms) would only delay the first frame.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def compose(self) -> ComposeResult:
         night = self.night
@@ -109,6 +116,9 @@ class ResultsScreen(Screen[None]):
 
     @staticmethod
     def help_sections() -> list[tuple[str, list[Binding]]]:
+        from tui.screens.council_detail import CouncilDetail, WardTable
+        from tui.screens.help import help_section
+
         return [
             help_section("Views and filter", ResultsScreen, FilterBar),
             help_section("Councils", CouncilTable),
@@ -197,6 +207,8 @@ class ResultsScreen(Screen[None]):
 
     def open_council(self, council_id: str) -> None:
         if council_id in self.night.store.councils:
+            from tui.screens.council_detail import CouncilDetail
+
             self.app.push_screen(CouncilDetail(self.night, council_id))
 
     @on(CouncilTable.WatchToggled)
