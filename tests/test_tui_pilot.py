@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import DataTable, Input, TabbedContent
 
 from feeds.parse import parse_answer
 from feeds.polling import PollSettings
@@ -24,6 +24,7 @@ from tui.watchlist import WatchList
 from tui.widgets.council_list import CouncilTable
 from tui.widgets.council_map import CouncilMap
 from tui.widgets.feed_status import FeedStatus
+from tui.widgets.filter_bar import FilterBar
 from tui.widgets.ticker import Ticker
 
 TOKEN = "test-control-token"
@@ -90,9 +91,12 @@ async def test_filter_london_narrows_every_widget(
 ) -> None:
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(120, 40)) as pilot:
+        bar = app.query_one(FilterBar)
+        assert not bar.children  # its field is made when first opened
         await pilot.press("slash", *"London")
         await pilot.pause()
         assert app.night.view.text == "London"  # as you type
+        assert app.focused is bar.query_one(Input)
         await pilot.press("enter")
         assert app.night.view.text == "London"  # kept
         await pilot.press("2")  # the council list catches up when it is shown

@@ -1,6 +1,6 @@
 """The results view: title, the tabs of the night, the filter, the status line.
 
-The tabs not on screen at start are ``Lazy``: mounted just after the first frame, each widget
+The views of the tabs not on screen at start are mounted just after the first frame; each
 then draws itself from the night as it stands and follows it from there.
 """
 
@@ -27,7 +27,6 @@ from tui.widgets.feed_log import FeedLog
 from tui.widgets.feed_status import FeedStatus
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.lazy_view import LazyView
 from tui.widgets.mayors import MayorsTable
 from tui.widgets.referendums import ReferendumPanel
 from tui.widgets.scoreboard import ScoreboardPanel
@@ -98,21 +97,36 @@ class ResultsScreen(Screen[None]):
                         with Vertical(id="overview-right"):
                             yield Static("Latest declarations", classes="heading")
                             yield Ticker(night, id="latest")
-            with TabPane("2 Councils", id="councils"):
-                yield LazyView(CouncilTable(night, id="council-table"))
-            with TabPane("3 Map", id="map"):
-                yield LazyView(VerticalScroll(CouncilMap(night, id="council-map")))
-            with TabPane("4 Referendums", id="referendums"):
-                yield LazyView(VerticalScroll(ReferendumPanel(night, id="referendum-panel")))
-            with TabPane("5 Mayors", id="mayors"):
-                yield LazyView(MayorsTable(night, id="mayors-table"))
-            with TabPane("6 Log", id="log"):
-                yield LazyView(FeedLog(night, id="feed-log"))
-            with TabPane("7 Changes", id="changes"):
-                yield LazyView(VerticalScroll(ChangesPanel(night, id="changes-panel")))
+            # The other tabs' views are mounted after the first frame (_mount_hidden_views).
+            yield TabPane("2 Councils", id="councils")
+            yield TabPane("3 Map", id="map")
+            yield TabPane("4 Referendums", id="referendums")
+            yield TabPane("5 Mayors", id="mayors")
+            yield TabPane("6 Log", id="log")
+            yield TabPane("7 Changes", id="changes")
         yield FilterBar(id="filter-bar")
         yield FeedStatus(night, id="feed-status")
         yield KeyBar(id="key-bar")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._mount_hidden_views)
+
+    def _mount_hidden_views(self) -> None:
+        """The views of the tabs not on screen, mounted just after the first frame so that it
+        does not wait for them; each draws the night as it stands when it mounts."""
+        if not self.is_attached:
+            return  # the app is already leaving (a bad recording ends it at once)
+        night = self.night
+        views: dict[str, Widget] = {
+            "councils": CouncilTable(night, id="council-table"),
+            "map": VerticalScroll(CouncilMap(night, id="council-map")),
+            "referendums": VerticalScroll(ReferendumPanel(night, id="referendum-panel")),
+            "mayors": MayorsTable(night, id="mayors-table"),
+            "log": FeedLog(night, id="feed-log"),
+            "changes": VerticalScroll(ChangesPanel(night, id="changes-panel")),
+        }
+        for tab, view in views.items():
+            self.query_one(f"#{tab}", TabPane).mount(view)
 
     @staticmethod
     def help_sections() -> list[tuple[str, list[Binding]]]:

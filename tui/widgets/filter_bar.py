@@ -30,14 +30,17 @@ class FilterBar(Horizontal):
         self._field = Input(placeholder="region or council name", id="filter-input", max_length=60)
 
     def compose(self) -> ComposeResult:
-        yield Label("Filter:")
-        yield self._field
+        # Its label and field are made when it is first opened: most nights never filter,
+        # and the first frame need not wait for them.
+        return ()
 
     @property
     def is_open(self) -> bool:
         return self.has_class("-open")
 
     def open(self, current: str) -> None:
+        if not self._field.is_attached:
+            self.mount(Label("Filter:"), self._field)
         self.add_class("-open")
         self._field.value = current
         self._field.focus()
