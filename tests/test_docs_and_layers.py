@@ -132,7 +132,8 @@ def test_widgets_and_screens_never_reach_into_the_app() -> None:
 def test_the_first_frame_does_not_wait_for_the_validation_layer(tmp_path: Path) -> None:
     """pydantic, the recording and replay modules and httpx cost ~0.2 s to import: the app
     paints its first frame without them and loads them in the thread that opens the feed.
-    Nor does it wait for the HTTP poller or for screens no one has opened yet."""
+    Nor does it wait for the poller and its outcomes, for screens no one has opened yet, for
+    the views of tabs not shown, or for the hex map (the first frame has no data to map)."""
     import subprocess
     import sys
 
@@ -148,7 +149,8 @@ from tui.watchlist import WatchList
 HEAVY = ("pydantic", "feeds.models", "feeds.parse", "feeds.recording", "feeds.replay",
          "uvicorn", "starlette", "httpx", "feeds.client", "feeds.http_answers", "email",
          "tui.screens.council_detail", "tui.screens.ward_detail", "tui.screens.goto",
-         "tui.screens.help")
+         "tui.screens.help", "feeds.polling", "tui.widgets.council_list", "tui.widgets.mayors",
+         "tui.widgets.feed_log", "tui.widgets.changes", "tui.hexmap", "tui.hex_draw")
 app = ElectionNightApp(
     FeedSource("replay"),
     connect=replay_connector(BUNDLED_NIGHT, speed=1, start=None, faults=None),

@@ -11,7 +11,7 @@ import gc
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App
@@ -24,7 +24,6 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from feeds.news import News
-from feeds.polling import PollOutcome, Unchanged, Updated
 from feeds.sanitise import clean_line
 from feeds.store import ResultsStore
 from tui.feed_source import FeedSource
@@ -33,6 +32,9 @@ from tui.night import Night, NightUpdate
 from tui.screens.results import ResultsScreen
 from tui.tones import Tones
 from tui.watchlist import WatchList
+
+if TYPE_CHECKING:
+    from feeds.polling import PollOutcome
 
 MAX_TOASTS = 3
 ALERT_SECONDS = 6.0
@@ -224,6 +226,8 @@ class ElectionNightApp(App[None]):
         # The next poll is scheduled first: nothing that goes wrong in showing this answer
         # may stop the feed from being polled.
         if self.source.poller is not None and self.poll_enabled:
+            from feeds.polling import Unchanged, Updated  # loaded by the connect thread
+
             if isinstance(message.outcome, Updated | Unchanged):  # not a failure backing off
                 self.night.health.poll_every = message.outcome.next_poll
             self._schedule_poll(message.outcome.next_poll)
@@ -253,6 +257,8 @@ class ElectionNightApp(App[None]):
 
     def apply_outcome(self, outcome: PollOutcome) -> None:
         """One poll's outcome onto the screen, in a single repaint."""
+        from feeds.polling import Updated  # not needed before the first outcome
+
         if isinstance(outcome, Updated):
             self._collect_after_frame()
         with self.batch_update():

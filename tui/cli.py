@@ -14,11 +14,13 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feeds.bundled import BUNDLED_NIGHT
-from feeds.pollers import check_source
-from feeds.polling import FeedConfigError, PollSettings
 from feeds.sanitise import say
+
+if TYPE_CHECKING:
+    from feeds.polling import PollSettings
 
 
 def replay_options_problem(path: str, start: str | None) -> str | None:
@@ -56,6 +58,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
+    from feeds.pollers import check_source
+    from feeds.polling import FeedConfigError
+
     settings = settings_from(args, interval=args.interval)
     try:  # before the screen is drawn: a URL that can never work is a plain CLI error
         check_source(args.url, settings)
@@ -95,6 +100,8 @@ def add_feed_options(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace, interval: float = 5.0) -> PollSettings:
+    from feeds.polling import PollSettings
+
     env = args.auth_header_env
     return PollSettings(
         interval=interval,
@@ -138,6 +145,8 @@ def until_signalled(work: Callable[[asyncio.Event], Awaitable[int]]) -> int:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
+    from feeds.pollers import check_source
+    from feeds.polling import FeedConfigError
     from feeds.recorder import RecordError, record
 
     output = Path(args.output)
@@ -167,7 +176,8 @@ def cmd_serve_live(args: argparse.Namespace) -> int:
     import uvicorn
 
     from feeds.live_server import LiveFeed, create_live_app
-    from feeds.pollers import make_poller
+    from feeds.pollers import check_source, make_poller
+    from feeds.polling import FeedConfigError, PollSettings
     from feeds.replay_server import serve_hosts
 
     settings = PollSettings(interval=args.interval, dc_url=args.dc_url)
@@ -267,6 +277,7 @@ def cmd_web(args: argparse.Namespace) -> int:
         )
         return 2
     from feeds.pollers import check_source
+    from feeds.polling import FeedConfigError
 
     source = args.source
     if source is not None and not Path(source).exists():
@@ -292,6 +303,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     """``publish SOURCE DIR``: the night as static files for any web server."""
     from feeds.pollers import check_source, is_dc_source, is_pa_source
+    from feeds.polling import FeedConfigError, PollSettings
     from feeds.publish import publish_live, publish_recording
 
     directory = Path(args.directory)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from feeds.polling import PollSettings
 from tui.app import ElectionNightApp
 from tui.feed_source import FeedSource
 from tui.replay_control import ReplayControl
+
+if TYPE_CHECKING:
+    from feeds.polling import PollSettings
 
 
 def make_app(
@@ -43,6 +45,7 @@ def replay_connector(
         import httpx  # noqa: F401
 
         from feeds.client import FeedPoller
+        from feeds.polling import PollSettings
         from feeds.replay_process import ReplayProcess
         from feeds.replay_server import new_control_token
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from feeds.polling import PollOutcome
+if TYPE_CHECKING:
+    from feeds.polling import PollOutcome
 
 
 @dataclass

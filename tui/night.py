@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from textual.signal import Signal
 
 from feeds.news import News, NewsReel, feed_notes, news_of
-from feeds.polling import Dropped, Failed, PollOutcome, Updated
 from feeds.sanitise import clean_line
 from feeds.store import ChangeSet, ResultsStore
 from tui.filter import Filter
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from feeds.pollers import Poller
+    from feeds.polling import PollOutcome
 
 LOG_LINES = 500
 NEWS_HELD = 300
@@ -118,6 +118,9 @@ class Night:
 
     def take(self, outcome: PollOutcome) -> NightUpdate | None:
         """One poll's outcome: the feed's health, the Log, and what changed."""
+        # Imported here, not with the module: the first frame comes before any outcome.
+        from feeds.polling import Dropped, Failed, Updated
+
         update = None
         health = self.health
         if isinstance(outcome, Failed):

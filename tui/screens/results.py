@@ -6,6 +6,8 @@ then draws itself from the night as it stands and follows it from there.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -20,18 +22,17 @@ from textual.widgets._tabs import Underline
 from tui.filter import Filter, region_codes
 from tui.night import Night
 from tui.palette import ElectionCommands
-from tui.widgets.changes import ChangesPanel
-from tui.widgets.council_list import CouncilTable
 from tui.widgets.council_map import CouncilMap
-from tui.widgets.feed_log import FeedLog
 from tui.widgets.feed_status import FeedStatus
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.key_bar import KeyBar
-from tui.widgets.mayors import MayorsTable
 from tui.widgets.referendums import ReferendumPanel
 from tui.widgets.scoreboard import ScoreboardPanel
 from tui.widgets.ticker import Ticker
 from tui.widgets.title_bar import TestBanner, TitleBar
+
+if TYPE_CHECKING:
+    from tui.widgets.council_list import CouncilTable
 
 WIDE = 130
 HUGE = 190  # the overview gets the map beside the scoreboard
@@ -116,6 +117,11 @@ class ResultsScreen(Screen[None]):
         does not wait for them; each draws the night as it stands when it mounts."""
         if not self.is_attached:
             return  # the app is already leaving (a bad recording ends it at once)
+        from tui.widgets.changes import ChangesPanel
+        from tui.widgets.council_list import CouncilTable
+        from tui.widgets.feed_log import FeedLog
+        from tui.widgets.mayors import MayorsTable
+
         night = self.night
         views: dict[str, Widget] = {
             "councils": CouncilTable(night, id="council-table"),
@@ -132,6 +138,7 @@ class ResultsScreen(Screen[None]):
     def help_sections() -> list[tuple[str, list[Binding]]]:
         from tui.screens.council_detail import CouncilDetail, WardTable
         from tui.screens.help import help_section
+        from tui.widgets.council_list import CouncilTable
 
         return [
             help_section("Views and filter", ResultsScreen, FilterBar),
@@ -180,16 +187,12 @@ class ResultsScreen(Screen[None]):
     # Tabs.
 
     def _focus_active_tab(self) -> None:
-        targets: dict[str, type[Widget]] = {
-            "councils": CouncilTable,
-            "map": CouncilMap,
-            "mayors": MayorsTable,
-        }
+        targets = {"councils": "#council-table", "map": "#council-map", "mayors": "#mayors-table"}
         tabs = self.query_one(TabbedContent)
         wanted = targets.get(tabs.active)
         pane = tabs.active_pane
         for target in pane.query(wanted) if wanted is not None and pane is not None else []:
-            target.focus()  # once mounted (its tab is lazy)
+            target.focus()  # once mounted (after the first frame)
             break
 
     def action_show_tab(self, tab: str) -> None:
@@ -214,9 +217,11 @@ class ResultsScreen(Screen[None]):
 
     # Councils: detail and watching.
 
-    @on(CouncilTable.Selected)
-    @on(CouncilMap.Selected)
-    def _open_detail(self, event: CouncilTable.Selected | CouncilMap.Selected) -> None:
+    # Named handlers, not @on: the council list's module is loaded after the first frame.
+    def on_council_table_selected(self, event: CouncilTable.Selected) -> None:
+        self.open_council(event.council_id)
+
+    def on_council_map_selected(self, event: CouncilMap.Selected) -> None:
         self.open_council(event.council_id)
 
     def open_council(self, council_id: str) -> None:
@@ -225,8 +230,7 @@ class ResultsScreen(Screen[None]):
 
             self.app.push_screen(CouncilDetail(self.night, council_id))
 
-    @on(CouncilTable.WatchToggled)
-    def _watch_toggled(self, event: CouncilTable.WatchToggled) -> None:
+    def on_council_table_watch_toggled(self, event: CouncilTable.WatchToggled) -> None:
         self.toggle_watch(event.council_id)
 
     def toggle_watch(self, council_id: str) -> None:

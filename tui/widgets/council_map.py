@@ -22,14 +22,14 @@ from textual.widget import Widget
 
 from feeds.aggregate import is_gain, result_phrase
 from tui.formatting import uk_time
-from tui.hex_draw import HexPaint, draw_compact, draw_text_scale
-from tui.hexmap import Cell, Placement, load_layout, place_councils
 from tui.night import Night, NightUpdate
 from tui.parties import chip_style, party_colour
 from tui.widgets.shown import DrawnWhenShown, is_shown
 
 if TYPE_CHECKING:
     from feeds.models import Council
+    from tui.hex_draw import HexPaint
+    from tui.hexmap import Cell, Placement
 
 MOVE = "move to the neighbouring council on the map"
 SIDE = 30  # the panel beside the map: the council under the cursor, and the legend
@@ -108,6 +108,9 @@ class CouncilMap(DrawnWhenShown, Widget, can_focus=True):
     # and the layout file is read the first time the map is shown.
 
     def placement(self) -> Placement:
+        # The hex modules are loaded with the first map drawn, not before the first frame.
+        from tui.hexmap import load_layout, place_councils
+
         key = tuple(sorted(c.id for c in self._visible))
         if self._placement is None or key != self._placed_key:
             view = self.night.view
@@ -139,6 +142,8 @@ class CouncilMap(DrawnWhenShown, Widget, can_focus=True):
         if not self._visible:
             return [Text("No councils match the filter." if self.night.store.councils
                          else "Waiting for the feed…", style="dim")]  # fmt: skip
+        from tui.hex_draw import draw_compact, draw_text_scale
+
         placement = self.placement()
         bounds = placement.bounds()
         q_min, q_max, r_min, r_max = bounds
@@ -178,6 +183,8 @@ class CouncilMap(DrawnWhenShown, Widget, can_focus=True):
         return height or max(10, self.app.size.height - 6)
 
     def _paints(self, placement: Placement) -> dict[Cell, HexPaint]:
+        from tui.hex_draw import HexPaint
+
         night = self.night
         store = night.store
         tones = night.tones
