@@ -146,6 +146,31 @@ def test_replay_options_without_a_command_mean_the_bundled_replay(
     assert seen["file"].endswith("local-2022-05-05.jsonl.gz")
 
 
+def test_no_arguments_start_the_bundled_replay_without_building_the_parser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`election-night` alone is the usual start: argparse and every command's options
+    (~25 ms) are not built for it, and it replays exactly as `election-night replay` does."""
+    import tui.cli
+
+    seen: list[dict[str, object]] = []
+
+    def fake_replay(file: str, **options: object) -> int:
+        seen.append({"file": file, **options})
+        return 0
+
+    def no_parser() -> None:
+        raise AssertionError("the parser was built")
+
+    monkeypatch.setattr(tui.cli, "replay", fake_replay)
+    with monkeypatch.context() as patch:
+        patch.setattr(tui.cli, "build_parser", no_parser)
+        assert tui.cli.main([]) == 0
+    assert tui.cli.main(["replay"]) == 0  # through the parser, with its defaults
+    assert seen[0] == seen[1]
+    assert seen[0]["file"] == str(BUNDLED_NIGHT) and seen[0]["start"] is None
+
+
 @pytest.mark.parametrize("command", ["summary", "record", "watch"])
 def test_commands_refuse_a_url_that_can_never_work_without_a_traceback(
     command: str, tmp_path: Path
