@@ -46,6 +46,19 @@ def replay_options_problem(path: str, start: str | None) -> str | None:
     return None
 
 
+def source_problem(source: str, settings: PollSettings | None = None) -> str | None:
+    """Why a feed source can never work (a plain CLI error, before any screen or server
+    starts), or None."""
+    from feeds.pollers import check_source
+    from feeds.polling import FeedConfigError
+
+    try:
+        check_source(source, settings)
+    except FeedConfigError as error:
+        return str(error)
+    return None
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     return replay(args.file, speed=args.speed, start=args.start, faults=args.faults)
 
@@ -65,14 +78,9 @@ def replay(file: str, *, speed: float, start: str | None, faults: str | None) ->
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from feeds.pollers import check_source
-    from feeds.polling import FeedConfigError
-
     settings = settings_from(args, interval=args.interval)
-    try:  # before the screen is drawn: a URL that can never work is a plain CLI error
-        check_source(args.url, settings)
-    except FeedConfigError as error:
-        say(f"election-night: {error}")
+    if (problem := source_problem(args.url, settings)) is not None:
+        say(f"election-night: {problem}")
         return 2
     gc.disable()  # as for a replay
     from tui.launch import run_watch
@@ -152,16 +160,12 @@ def until_signalled(work: Callable[[asyncio.Event], Awaitable[int]]) -> int:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    from feeds.pollers import check_source
-    from feeds.polling import FeedConfigError
     from feeds.recorder import RecordError, record
 
     output = Path(args.output)
     settings = settings_from(args, interval=args.interval)
-    try:
-        check_source(args.url, settings)
-    except FeedConfigError as error:
-        say(f"election-night: {error}")
+    if (problem := source_problem(args.url, settings)) is not None:
+        say(f"election-night: {problem}")
         return 2
 
     try:
@@ -183,15 +187,13 @@ def cmd_serve_live(args: argparse.Namespace) -> int:
     import uvicorn
 
     from feeds.live_server import LiveFeed, create_live_app
-    from feeds.pollers import check_source, make_poller
-    from feeds.polling import FeedConfigError, PollSettings
+    from feeds.pollers import make_poller
+    from feeds.polling import PollSettings
     from feeds.replay_server import serve_hosts
 
     settings = PollSettings(interval=args.interval, dc_url=args.dc_url)
-    try:
-        check_source(args.file, settings)
-    except FeedConfigError as error:
-        say(f"election-night: {error}")
+    if (problem := source_problem(args.file, settings)) is not None:
+        say(f"election-night: {problem}")
         return 2
     poller = make_poller(args.file, settings=settings)
     hosts = serve_hosts(args.host, args.allow_host or [])
@@ -283,15 +285,10 @@ def cmd_web(args: argparse.Namespace) -> int:
             "election-night: the web command needs the web extra: pip install 'election-night[web]'"
         )
         return 2
-    from feeds.pollers import check_source
-    from feeds.polling import FeedConfigError
-
     source = args.source
     if source is not None and not Path(source).exists():
-        try:
-            check_source(source)
-        except FeedConfigError as error:
-            say(f"election-night: {error}")
+        if (problem := source_problem(source)) is not None:
+            say(f"election-night: {problem}")
             return 2
     elif source is not None:
         problem = replay_options_problem(source, args.start)
@@ -309,8 +306,8 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """``publish SOURCE DIR``: the night as static files for any web server."""
-    from feeds.pollers import check_source, is_dc_source, is_pa_source
-    from feeds.polling import FeedConfigError, PollSettings
+    from feeds.pollers import is_dc_source, is_pa_source
+    from feeds.polling import PollSettings
     from feeds.publish import publish_live, publish_recording
 
     directory = Path(args.directory)
@@ -342,10 +339,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
         say(f"the recording has ended: {writes} updates published to {directory}")
         return 0
     settings = PollSettings(interval=args.interval, dc_url=args.dc_url)
-    try:
-        check_source(source, settings)
-    except FeedConfigError as error:
-        say(f"election-night: {error}")
+    if (problem := source_problem(source, settings)) is not None:
+        say(f"election-night: {problem}")
         return 2
 
     writes = until_signalled(
