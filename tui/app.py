@@ -226,7 +226,7 @@ class ElectionNightApp(App[None]):
         # The next poll is scheduled first: nothing that goes wrong in showing this answer
         # may stop the feed from being polled.
         if self.source.poller is not None and self.poll_enabled:
-            from feeds.polling import Unchanged, Updated  # loaded by the connect thread
+            from feeds.polling import Unchanged, Updated  # loaded with the poller
 
             if isinstance(message.outcome, Updated | Unchanged):  # not a failure backing off
                 self.night.health.poll_every = message.outcome.next_poll

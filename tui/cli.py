@@ -497,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
         # command's options cost ~25 ms before the first frame).
         return replay(str(BUNDLED_NIGHT), speed=REPLAY_SPEED, start=None, faults=None)
     # No command, or only replay options (`election-night --start 03:00`): the bundled replay.
-    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
+    if args_list[0].startswith("-") and args_list[0] not in ("-h", "--help"):
         args_list = ["replay", *args_list]
     args = build_parser().parse_args(args_list)
     code: int = args.handler(args)

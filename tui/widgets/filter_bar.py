@@ -30,8 +30,8 @@ class FilterBar(Horizontal):
         self._field = Input(placeholder="region or council name", id="filter-input", max_length=60)
 
     def compose(self) -> ComposeResult:
-        # Its label and field are made when it is first opened: most nights never filter,
-        # and the first frame need not wait for them.
+        # Its label and field are mounted when it is first opened: most nights never filter,
+        # and the first frame need not style and lay them out.
         return ()
 
     @property
