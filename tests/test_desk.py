@@ -20,8 +20,6 @@ from rich.style import Style
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Label, Static
-from textual.widgets._tabbed_content import ContentTab
-from textual.widgets._tabs import Underline
 
 from feeds.client import FeedPoller, Unchanged
 from feeds.parse import parse_answer
@@ -50,6 +48,7 @@ from tui.widgets.council_map import CouncilMap
 from tui.widgets.feed_status import FeedStatus
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.referendums import ReferendumPanel
+from tui.widgets.view_tabs import ViewTabs
 
 FINAL = 10**9
 
@@ -542,13 +541,22 @@ async def test_a_view_key_moves_the_tab_underline_at_once(
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        underline = app.query_one(Underline)
-        councils = app.query_one("#--content-tab-councils", ContentTab)
-        start, end = councils.virtual_region.shrink(councils.styles.gutter).column_span
-        assert underline.highlight_start != start
+        tabs = app.query_one(ViewTabs)
+
+        def underlined() -> tuple[int, int]:
+            bar = tabs.get_component_rich_style("view-tabs--bar")
+            x, lit = 0, []
+            for segment in tabs.render_line(1):
+                if segment.style and segment.style.color == bar.color:
+                    lit += range(x, x + len(segment.text))
+                x += len(segment.text)
+            return min(lit), max(lit) + 1
+
+        start, end = tabs.spans()["councils"]
+        assert underlined() != (start, end)
         app.results.action_show_tab("councils")
         # in the frame that shows the list, not one after it
-        assert (underline.highlight_start, underline.highlight_end) == (start, end)
+        assert tabs.active == "councils" and underlined() == (start, end)
 
 
 async def test_animations_are_off_unless_asked_for(

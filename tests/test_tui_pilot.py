@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, TabbedContent
+from textual.widgets import ContentSwitcher, DataTable, Input
 
 from feeds.parse import parse_answer
 from feeds.polling import PollSettings
@@ -26,6 +26,7 @@ from tui.widgets.council_map import CouncilMap
 from tui.widgets.feed_status import FeedStatus
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.ticker import Ticker
+from tui.widgets.view_tabs import ViewTabs
 
 TOKEN = "test-control-token"
 
@@ -57,12 +58,40 @@ async def test_final_state_matches_the_facts(tmp_path: Path, bundled_recording: 
 async def test_tabs_switch_with_number_keys(tmp_path: Path, bundled_recording: Recording) -> None:
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(80, 24)) as pilot:
-        tabs = app.query_one(TabbedContent)
+        tabs = app.query_one(ViewTabs)
+        views = app.query_one(ContentSwitcher)
         for key, tab in zip(
             "234561", ("councils", "map", "referendums", "mayors", "log", "overview"), strict=True
         ):
             await pilot.press(key)
-            assert tabs.active == tab
+            assert tabs.active == views.current == tab
+
+
+async def test_tabs_switch_with_a_click_and_with_left_and_right(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    """As Textual's tabs: a click on a name (or under it) shows its view; with the tabs
+    focused, left and right move along them (wrapping) and the tabs keep the focus."""
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(80, 24)) as pilot:
+        tabs = app.query_one(ViewTabs)
+        views = app.query_one(ContentSwitcher)
+        assert app.focused is tabs  # as at the start with Textual's tabs
+        start, _ = tabs.spans()["map"]
+        await pilot.click(tabs, offset=(start + 1, 0))
+        assert tabs.active == views.current == "map"
+        await pilot.click(tabs, offset=(tabs.spans()["mayors"][0], 1))  # on the bar
+        assert views.current == "mayors"
+        tabs.focus()
+        await pilot.press("right", "right", "right")
+        assert views.current == "overview" and app.focused is tabs
+        await pilot.press("left")
+        assert views.current == "changes"
+        names = tabs.render_line(0).text
+        assert (
+            names.split()
+            == "1 Overview 2 Councils 3 Map 4 Referendums 5 Mayors 6 Log 7 Changes".split()
+        )
 
 
 async def test_region_keys_cycle_and_reset(tmp_path: Path, bundled_recording: Recording) -> None:

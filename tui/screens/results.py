@@ -12,12 +12,9 @@ from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Static, TabbedContent, TabPane
-from textual.widgets._tabbed_content import ContentTab
-from textual.widgets._tabs import Underline
+from textual.widgets import ContentSwitcher, Static, TabPane
 
 from tui.filter import Filter, region_codes
 from tui.night import Night
@@ -30,6 +27,7 @@ from tui.widgets.referendums import ReferendumPanel
 from tui.widgets.scoreboard import ScoreboardPanel
 from tui.widgets.ticker import Ticker
 from tui.widgets.title_bar import TestBanner, TitleBar
+from tui.widgets.view_tabs import ViewTabs
 
 if TYPE_CHECKING:
     from tui.widgets.council_list import CouncilTable
@@ -37,7 +35,16 @@ if TYPE_CHECKING:
 WIDE = 130
 HUGE = 190  # the overview gets the map beside the scoreboard
 BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide"), (HUGE, "-huge")]
-TABS = ("overview", "councils", "map", "referendums", "mayors", "log", "changes")
+VIEWS = {
+    "overview": "Overview",
+    "councils": "Councils",
+    "map": "Map",
+    "referendums": "Referendums",
+    "mayors": "Mayors",
+    "log": "Log",
+    "changes": "Changes",
+}
+TABS = tuple(VIEWS)
 TAB_KEYS = "show a view: Overview, Councils, Map, Referendums, Mayors, Log, Changes"
 
 
@@ -86,7 +93,12 @@ class ResultsScreen(Screen[None]):
         night = self.night
         yield TitleBar(night, id="title-bar")
         yield TestBanner(night, id="test-banner")
-        with TabbedContent(initial="overview"):
+        yield ViewTabs(
+            [(view, f"{n} {name}") for n, (view, name) in enumerate(VIEWS.items(), 1)],
+            active="overview",
+            id="view-tabs",
+        )
+        with ContentSwitcher(initial="overview", id="views"):
             with TabPane("1 Overview", id="overview"):
                 with VerticalScroll(id="overview-scroll"):
                     with Horizontal(id="overview-columns"):
@@ -181,39 +193,31 @@ class ResultsScreen(Screen[None]):
     def _filter_changed(self, event: FilterBar.Changed) -> None:
         self.night.set_view(Filter(self.night.view.region, event.text.strip()))
         if event.done:
-            self.query_one(TabbedContent).focus()
+            self.query_one(ViewTabs).focus()
             self._focus_active_tab()
 
     # Tabs.
 
     def _focus_active_tab(self) -> None:
         targets = {"councils": "#council-table", "map": "#council-map", "mayors": "#mayors-table"}
-        tabs = self.query_one(TabbedContent)
-        wanted = targets.get(tabs.active)
-        pane = tabs.active_pane
+        views = self.query_one(ContentSwitcher)
+        wanted = targets.get(views.current or "")
+        pane = views.visible_content
         for target in pane.query(wanted) if wanted is not None and pane is not None else []:
             target.focus()  # once mounted (after the first frame)
             break
 
     def action_show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
-        self._underline_active_tab()
+        self._show(tab)
         self._focus_active_tab()
 
-    def _underline_active_tab(self) -> None:
-        """Textual moves the tabs' underline after the next frame (when the tabs' layout is
-        known, but a change of view leaves it as it was): moved now, the underline changes in
-        the same frame as the view, not one frame (~30 ms) later."""
-        tabs = self.query_one(TabbedContent)
-        try:
-            tab = self.query_one(f"#{ContentTab.add_prefix(tabs.active)}", ContentTab)
-            underline = self.query_one(Underline)
-        except NoMatches:
-            return
-        if not tab.virtual_region:
-            return  # not laid out yet: Textual's own move will do
-        start, end = tab.virtual_region.shrink(tab.styles.gutter).column_span
-        underline.highlight_start, underline.highlight_end = start, end
+    def on_view_tabs_chosen(self, event: ViewTabs.Chosen) -> None:
+        self._show(event.view)  # the tabs keep the focus, for left and right
+
+    def _show(self, tab: str) -> None:
+        # The view and its underline change in the same frame.
+        self.query_one(ContentSwitcher).current = tab
+        self.query_one(ViewTabs).active = tab
 
     # Councils: detail and watching.
 
