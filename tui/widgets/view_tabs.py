@@ -13,7 +13,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.renderables.bar import Bar
@@ -46,6 +45,7 @@ class ViewTabs(Widget, can_focus=True):
         }
     }
     """
+    ALLOW_SELECT = False  # as Textual's tabs: a click chooses, it does not select
     COMPONENT_CLASSES = {
         "view-tabs--tab",
         "view-tabs--hover",
@@ -86,16 +86,13 @@ class ViewTabs(Widget, can_focus=True):
     def _view_at(self, x: int) -> str | None:
         return next((v for v, (s, e) in self.spans().items() if s - 1 <= x < e + 1), None)
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return 2
-
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if y == 0:
             return self._names(width)
         if y == 1:
             bar = self.get_component_rich_style("view-tabs--bar")
-            start, end = self.spans()[self.active] if self.active in self.spans() else (0, 0)
+            start, end = self.spans().get(self.active, (0, 0))
             drawn = Bar(
                 highlight_range=(start, end),
                 highlight_style=Style.from_color(bar.color),
