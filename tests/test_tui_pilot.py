@@ -94,6 +94,30 @@ async def test_tabs_switch_with_a_click_and_with_left_and_right(
         )
 
 
+async def test_in_a_narrow_terminal_the_view_shown_keeps_its_tab_on_screen(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    """Too narrow for all seven names, the row moves left as Textual's tabs scroll, so the
+    view shown has its name and underline on screen; a click still picks what is under it."""
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(50, 24)) as pilot:
+        tabs = app.query_one(ViewTabs)
+        assert tabs.render_line(0).text.startswith(" 1 Overview ")
+        await pilot.press("7")
+        names = tabs.render_line(0).text
+        assert names.rstrip().endswith("7 Changes") and len(names) == 50
+        bar = tabs.get_component_rich_style("view-tabs--bar")
+        lit = [
+            segment.text
+            for segment in tabs.render_line(1)
+            if segment.style and segment.style.color == bar.color
+        ]
+        assert "".join(lit).strip("╸╺") == "━" * len("7 Changes")
+        at = names.index("6 Log")
+        await pilot.click(tabs, offset=(at, 0))
+        assert tabs.active == "log"
+
+
 async def test_region_keys_cycle_and_reset(tmp_path: Path, bundled_recording: Recording) -> None:
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -83,13 +83,23 @@ class ViewTabs(Widget, can_focus=True):
             x += len(label) + 2
         return spans
 
+    def _scrolled(self, width: int) -> int:
+        """Columns the row is moved left by, so that the view shown is on screen in a
+        terminal too narrow for all the names (as Textual's tabs scroll)."""
+        _, end = self.spans().get(self.active, (0, 0))
+        return max(0, end + 1 - width)
+
     def _view_at(self, x: int) -> str | None:
+        x += self._scrolled(self.size.width)
         return next((v for v, (s, e) in self.spans().items() if s - 1 <= x < e + 1), None)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
+        scrolled = self._scrolled(width)
         if y == 0:
-            return self._names(width)
+            return self._names().crop_extend(
+                scrolled, scrolled + width, Style(bgcolor=self.rich_style.bgcolor)
+            )
         if y == 1:
             bar = self.get_component_rich_style("view-tabs--bar")
             start, end = self.spans().get(self.active, (0, 0))
@@ -99,11 +109,12 @@ class ViewTabs(Widget, can_focus=True):
                 background_style=Style.from_color(bar.bgcolor),
             )
             console = self.app.console
-            segments = console.render(drawn, console.options.update_width(width))
-            return Strip(Segment.apply_style(segments, self.rich_style), width)
+            segments = console.render(drawn, console.options.update_width(width + scrolled))
+            line = Strip(Segment.apply_style(segments, self.rich_style), width + scrolled)
+            return line.crop(scrolled, scrolled + width)
         return Strip.blank(width, self.rich_style)
 
-    def _names(self, width: int) -> Strip:
+    def _names(self) -> Strip:
         segments: list[Segment] = []
         for view, label in self._views:
             if view == self.active:
@@ -116,7 +127,7 @@ class ViewTabs(Widget, can_focus=True):
             # The padding has the name's background only, as a widget's padding has.
             padding = Segment(" ", Style(bgcolor=style.bgcolor))
             segments += [padding, Segment(label, style), padding]
-        return Strip(segments).crop_extend(0, width, Style(bgcolor=self.rich_style.bgcolor))
+        return Strip(segments)
 
     # Choosing.
 
