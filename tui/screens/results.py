@@ -99,7 +99,7 @@ class ResultsScreen(Screen[None]):
             id="view-tabs",
         )
         with ContentSwitcher(initial="overview", id="views"):
-            with TabPane("1 Overview", id="overview"):
+            with TabPane(VIEWS["overview"], id="overview"):
                 with VerticalScroll(id="overview-scroll"):
                     with Horizontal(id="overview-columns"):
                         with Vertical(id="overview-left"):
@@ -110,13 +110,9 @@ class ResultsScreen(Screen[None]):
                         with Vertical(id="overview-right"):
                             yield Static("Latest declarations", classes="heading")
                             yield Ticker(night, id="latest")
-            # The other tabs' views are mounted after the first frame (_mount_hidden_views).
-            yield TabPane("2 Councils", id="councils")
-            yield TabPane("3 Map", id="map")
-            yield TabPane("4 Referendums", id="referendums")
-            yield TabPane("5 Mayors", id="mayors")
-            yield TabPane("6 Log", id="log")
-            yield TabPane("7 Changes", id="changes")
+            # The other views are mounted after the first frame (_mount_hidden_views).
+            for view in TABS[1:]:
+                yield TabPane(VIEWS[view], id=view)
         yield FilterBar(id="filter-bar")
         yield FeedStatus(night, id="feed-status")
         yield KeyBar(id="key-bar")
