@@ -48,6 +48,7 @@ from tui.widgets.council_map import CouncilMap
 from tui.widgets.feed_status import FeedStatus
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.referendums import ReferendumPanel
+from tui.widgets.scoreboard_table import ScoreboardTable
 from tui.widgets.view_tabs import ViewTabs
 
 FINAL = 10**9
@@ -108,10 +109,10 @@ async def test_before_the_first_result_the_scoreboard_lists_every_party_and_when
     async with app.run_test(size=(120, 40)) as pilot:
         feed_recording(app, bundled_recording, 0)
         await pilot.pause()
-        table = app.query_one("#scoreboard-table", DataTable)
-        parties = {row.key.value for row in table.ordered_rows}
+        table = app.query_one("#scoreboard-table", ScoreboardTable)
+        parties = set(table.parties)
         assert {"LAB", "CON", "LD", "GRN", "SNP", "PC", "NOC"} <= parties
-        assert all(table.get_cell(p, "councils").plain == "0" for p in parties)
+        assert all(table.cell(p, "councils").plain == "0" for p in parties)
         coverage = text_of(app.query_one("#coverage", Static))
         assert "Polls close at 22:00 on Thu 05 May" in coverage
 

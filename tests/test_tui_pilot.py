@@ -25,6 +25,7 @@ from tui.widgets.council_list import CouncilTable
 from tui.widgets.council_map import CouncilMap
 from tui.widgets.feed_status import FeedStatus
 from tui.widgets.filter_bar import FilterBar
+from tui.widgets.scoreboard_table import ScoreboardTable
 from tui.widgets.ticker import Ticker
 from tui.widgets.view_tabs import ViewTabs
 
@@ -35,10 +36,8 @@ MIDNIGHT_ISH = 5 * 3600 * 1000  # 03:00 BST
 
 
 def scoreboard_rows(app) -> dict[str, list[str]]:
-    table = app.query_one("#scoreboard-table", DataTable)
-    return {
-        str(row.key.value): [c.plain for c in table.get_row(row.key)] for row in table.ordered_rows
-    }
+    table = app.query_one("#scoreboard-table", ScoreboardTable)
+    return {party: [c.plain for c in table.row(party)] for party in table.parties}
 
 
 def council_names(app) -> list[str]:
@@ -665,8 +664,8 @@ async def test_a_theme_switch_redraws_every_colour_from_the_new_theme(
     async with app.run_test(size=(120, 40)) as pilot:
 
         def rise_colour() -> str:
-            table = app.query_one("#scoreboard-table", DataTable)
-            cell = table.get_cell("LAB", "councils_change")
+            table = app.query_one("#scoreboard-table", ScoreboardTable)
+            cell = table.cell("LAB", "councils_change")
             style = cell.style
             assert not isinstance(style, str) and style.color is not None
             return Color.from_rich_color(style.color).hex
@@ -687,3 +686,55 @@ async def test_the_app_does_not_shadow_textuals_logger(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)):
         assert type(app)._log is App._log
         assert "_log" not in vars(app)
+
+
+async def test_the_scoreboard_repaints_only_the_rows_that_changed() -> None:
+    """A declaration that moves two parties' figures repaints those two lines, with no new
+    layout; a party more or fewer lays the screen out again. The figures stand right-aligned
+    under their headings, and a column never narrows mid-night."""
+    from rich.text import Text
+    from textual.app import App, ComposeResult
+    from textual.geometry import Region
+
+    def number(value: int) -> Text:
+        return Text(str(value), justify="right")
+
+    columns = [("party", Text("Party")), ("councils", Text("Councils", justify="right"))]
+
+    class Board(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ScoreboardTable(id="scoreboard-table")
+
+    app = Board()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(ScoreboardTable)
+        rows = [("LAB", [Text("LAB"), number(9)]), ("CON", [Text("CON"), number(10)])]
+        table.show(columns, rows)
+        await pilot.pause()
+        lines = [strip.text for strip in table.render_lines(table.region.reset_offset)[:3]]
+        assert lines[0].rstrip() == " Party  Councils"
+        assert lines[1].rstrip() == " LAB           9"
+        assert lines[2].rstrip() == " CON          10"
+
+        refreshed: list[tuple[tuple[Region, ...], bool]] = []
+        original = table.refresh
+
+        def spy(*regions: Region, layout: bool = False, **kwargs: object) -> ScoreboardTable:
+            refreshed.append((regions, layout))
+            return original(*regions, layout=layout, **kwargs)  # type: ignore[arg-type]
+
+        table.refresh = spy  # type: ignore[method-assign]
+        table.show(columns, [("LAB", [Text("LAB"), number(10)]), rows[1]])
+        assert refreshed == [((Region(0, 1, table.size.width, 1),), False)]
+        refreshed.clear()
+        table.show(columns, [("LAB", [Text("LAB"), number(10)]), rows[1]])
+        assert refreshed == []  # nothing changed: nothing drawn
+        table.show(columns, [("LAB", [Text("LAB"), number(123456789)]), rows[1]])
+        table.show(columns, [("LAB", [Text("LAB"), number(7)]), rows[1]])
+        await pilot.pause()
+        lines = [strip.text for strip in table.render_lines(table.region.reset_offset)[:3]]
+        assert lines[0].rstrip() == " Party   Councils"  # as wide as it was for 9 digits
+        assert lines[1].rstrip() == " LAB            7"
+        refreshed.clear()
+        table.show(columns, [*rows, ("LD", [Text("LD"), number(1)])])
+        assert refreshed == [((), True)]

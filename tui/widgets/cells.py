@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.css.scalar import Unit
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
-from textual.widgets.data_table import ColumnKey
+
+if TYPE_CHECKING:  # the first frame has no DataTable: its module loads with the lists
+    from textual.widgets import DataTable, Static
 
 
 def same_cell(held: object, cell: Text) -> bool:
@@ -19,6 +22,8 @@ def put_cell(table: DataTable[Text], row_key: str, column_key: str, cell: Text) 
     """``update_cell`` that widens a column when the new cell needs it, and otherwise leaves
     the width alone: DataTable re-measures the whole column for every cell that got narrower,
     which made refreshing a few hundred rows take seconds."""
+    from textual.widgets.data_table import ColumnKey
+
     if same_cell(table.get_cell(row_key, column_key), cell):
         return
     grow = cell.cell_len > table.columns[ColumnKey(column_key)].content_width

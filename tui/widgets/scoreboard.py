@@ -7,7 +7,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
-from textual.widgets.data_table import ColumnKey
 
 from feeds.aggregate import Scoreboard, ScoreboardRow, ScoreboardTally
 from feeds.news import control_changes, headline
@@ -17,8 +16,8 @@ from tui.formatting import signed
 from tui.night import Night, NightUpdate
 from tui.parties import party_chip
 from tui.tones import Tones
-from tui.widgets.cached_table import CachedTable
-from tui.widgets.cells import put_cell, same_cell, set_static_text
+from tui.widgets.cells import set_static_text
+from tui.widgets.scoreboard_table import ScoreboardTable
 from tui.widgets.shown import DrawnWhenShown
 
 COLUMNS = (
@@ -53,9 +52,6 @@ def _label(key: str, label: str) -> Text:
     return Text(label, justify="left" if key == "party" else "right")
 
 
-PNS_COLUMNS = COLUMNS[5:]
-
-
 class ScoreboardPanel(DrawnWhenShown, Vertical):
     """Updated by key: cells change in place, rows come and go, the cursor stays."""
 
@@ -63,7 +59,6 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
     ScoreboardPanel { height: auto; }
     ScoreboardPanel > #headline { padding: 0 1; }
     ScoreboardPanel > #declared { padding: 0 1; text-style: bold; }
-    ScoreboardPanel > DataTable { height: auto; max-height: 16; }
     ScoreboardPanel > #coverage { padding: 0 1; color: $text-muted; min-height: 2; }
     """
 
@@ -94,12 +89,7 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="headline", markup=False)
         yield Static("", id="declared", markup=False)
-        table = CachedTable(id="scoreboard-table", cursor_type="row", zebra_stripes=True)
-        for key, label in COLUMNS[:5]:
-            table.add_column(_label(key, label), key=key)
-            column = table.columns[ColumnKey(key)]
-            column.content_width = max(column.content_width, MIN_WIDTHS.get(key, 0))
-        yield table
+        yield ScoreboardTable(min_widths=MIN_WIDTHS, id="scoreboard-table")
         yield Static("", id="coverage", markup=False)
 
     def show(self, board: Scoreboard, store: ResultsStore, where: str) -> None:
@@ -131,12 +121,13 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
         rows[-1:-1] = [
             ScoreboardRow(p, 0, 0, councillors, change) for p in store.parties if p not in listed
         ]
-        table = self.query_one(CachedTable)
-        wanted: dict[str, list[Text]] = {}
+        # Projected national share only when the feed supplies it: no empty columns otherwise.
+        columns = COLUMNS if board.projections is not None else COLUMNS[:5]
+        shown: list[tuple[str, list[Text]]] = []
         for row in rows:
             share = shares.get(row.party)
             is_noc = row.party == NOC
-            wanted[row.party] = [
+            cells = [
                 party_chip(row.party, store),
                 _number(row.councils, tones),
                 _number(row.councils_change, tones, change=True),
@@ -148,33 +139,10 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
                     justify="right",
                 ),
             ]
-        # Projected national share only when the feed supplies it: no empty columns otherwise.
-        has_pns = ColumnKey("pns") in table.columns
-        if board.projections is not None and not has_pns:
-            for key, label in PNS_COLUMNS:
-                table.add_column(_label(key, label), key=key, default=Text(""))
-        elif board.projections is None and has_pns:
-            for key, _ in PNS_COLUMNS:
-                table.remove_column(key)
-        columns = COLUMNS if board.projections is not None else COLUMNS[:5]
-        existing = {key.value for key in table.rows if key.value is not None}
-        for gone in existing - set(wanted):
-            table.remove_row(gone)
-        changed = False
-        for party, cells in wanted.items():
-            cells = cells[: len(columns)]
-            if party not in existing:
-                table.add_row(*cells, key=party)
-                changed = True
-                continue
-            for (column, _), cell in zip(columns, cells, strict=True):
-                if not same_cell(table.get_cell(party, column), cell):
-                    put_cell(table, party, column, cell)
-                    changed = True
-        if changed:
-            order = {row.party: index for index, row in enumerate(rows)}
-            table.sort("party", key=lambda chip: order.get(chip.plain.strip(), 99))
-            table.measure_now()
+            shown.append((row.party, cells[: len(columns)]))
+        self.query_one(ScoreboardTable).show(
+            [(key, _label(key, label)) for key, label in columns], shown
+        )
         if not board.declared and not board.wards_declared:
             coverage = expected_note(store)
         elif board.wards_declared:
