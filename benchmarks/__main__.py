@@ -3,8 +3,10 @@
     uv run python -m benchmarks [--quick] [--only NAME ...]
 
 Each figure is measured beside a reference taken in the same run on the same machine, so
-that the numbers mean something on a shared, noisy machine. Prints a table and writes JSON
-lines (name, value, unit, reference, target, met) to benchmarks/results/latest.jsonl.
+that the numbers mean something on a shared, noisy machine; each is printed with the share
+of the machine's CPU time the hypervisor gave to other guests while it ran ("steal"), the
+noise no reference cancels. Prints a table and writes JSON lines (name, value, unit,
+reference, target, met, steal_pct) to benchmarks/results/latest.jsonl.
 The method and the latest figures are in docs/performance.md.
 """
 
@@ -21,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 from benchmarks.declaration import bench_declaration_and_filter
-from benchmarks.harness import RESULTS, ROOT, Figure
+from benchmarks.harness import RESULTS, ROOT, Figure, cpu_jiffies, steal_between
 from benchmarks.idle import bench_idle_cpu
 from benchmarks.map import bench_map
 from benchmarks.national import bench_national, national_memory_probe
@@ -64,7 +66,12 @@ def main() -> int:
     figures: list[Figure] = []
     for name in args.only or list(BENCHES):
         print(f"running {name} …", file=sys.stderr)
-        figures.extend(BENCHES[name](args))
+        before = cpu_jiffies()
+        measured = BENCHES[name](args)
+        steal = steal_between(before, cpu_jiffies())
+        for figure in measured:
+            figure.steal_pct = steal
+        figures.extend(measured)
     RESULTS.parent.mkdir(exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with RESULTS.open("w", encoding="utf-8") as handle:
@@ -77,8 +84,10 @@ def main() -> int:
             f"{figure.name[:78]:<78} {figure.value:>8.2f} {figure.unit:<4} "
             f"{reference:>18}  {figure.target:<18} {'yes' if figure.met else 'NO'}"
         )
-        if figure.note:
-            print(f"    {figure.note}; reference: {figure.reference_name or '—'}")
+        steal = f"; steal {figure.steal_pct:.0f} %" if figure.steal_pct is not None else ""
+        if figure.note or steal:
+            note = f"{figure.note}; " if figure.note else ""
+            print(f"    {note}reference: {figure.reference_name or '—'}{steal}")
     print(f"\nJSON lines: {RESULTS.relative_to(ROOT)}")
     return 0
 

@@ -33,6 +33,27 @@ class Figure:
     target: str
     met: bool
     note: str = ""
+    steal_pct: float | None = None  # the machine's CPU time taken by other guests meanwhile
+
+
+def cpu_jiffies() -> tuple[int, int] | None:
+    """The machine's (steal, total) CPU time so far, from /proc/stat; None off Linux.
+
+    On a shared virtual machine the hypervisor gives other guests some of our CPU time
+    ("steal"): a run with 20-35 % steal was seen to double the same code's latencies, so
+    every figure is printed with the steal measured while it ran."""
+    try:
+        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()
+    except OSError:
+        return None
+    values = [int(v) for v in fields[1:9]]  # user nice system idle iowait irq softirq steal
+    return (values[7] if len(values) > 7 else 0), sum(values)
+
+
+def steal_between(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return 100.0 * (after[0] - before[0]) / (after[1] - before[1])
 
 
 def median(values: list[float]) -> float:

@@ -1,4 +1,4 @@
-"""3. The whole night at maximum speed; 6. peak memory (each in a fresh process)."""
+"""3. The whole night at maximum speed; 6. peak memory (each night in a fresh process)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.harness import TOKEN, Figure, FrameWatch, peak_rss_mib, run_probe
+from benchmarks.harness import TOKEN, Figure, FrameWatch, median, peak_rss_mib, run_probe
 
 NIGHT_FILE = "BENCH_NIGHT_RECORDING"
 NIGHT_EVENTS = "BENCH_NIGHT_EVENTS"
+NIGHTS = 3
 
 
 def night_probe() -> dict[str, float]:
@@ -106,10 +107,23 @@ def bench_night() -> list[Figure]:
     with tempfile.TemporaryDirectory() as folder:
         recording = with_referendum(read_recording(BUNDLED_NIGHT))
         path = write_recording(recording, Path(folder) / "night.jsonl")
-        night = run_probe(
-            "night", {NIGHT_FILE: str(path), NIGHT_EVENTS: str(len(recording.events))}
-        )
+        # Three nights: one night's worst gap is one sample, which a moment of machine noise
+        # (steal) can double; the median of three nights' worst gaps is the figure, and each
+        # night's worst is printed with it.
+        nights = [
+            run_probe("night", {NIGHT_FILE: str(path), NIGHT_EVENTS: str(len(recording.events))})
+            for _ in range(NIGHTS)
+        ]
     minimal = run_probe("minimal-memory")
+    worst_gaps = [n["max_gap_ms"] for n in nights]
+    night = {
+        "seconds": median([n["seconds"] for n in nights]),
+        "load_seconds": median([n["load_seconds"] for n in nights]),
+        "frames": median([n["frames"] for n in nights]),
+        "events": nights[0]["events"],
+        "max_gap_ms": median(worst_gaps),
+        "maxrss_mib": max(n["maxrss_mib"] for n in nights),  # the peak: the worst night's
+    }
     return [
         Figure(
             "whole night at maximum replay speed (bundled + 382-area referendum) to final frame",
@@ -119,7 +133,8 @@ def bench_night() -> list[Figure]:
             "loading and indexing the recording",
             "<= 5 s",
             night["seconds"] <= 5,
-            f"{int(night['frames'])} frames for {int(night['events'])} events",
+            f"median of {NIGHTS} nights; {int(night['frames'])} frames for "
+            f"{int(night['events'])} events",
         ),
         Figure(
             "longest from an answer to the frame showing it, during that night",
@@ -129,6 +144,9 @@ def bench_night() -> list[Figure]:
             "",
             "<= 50 ms",
             night["max_gap_ms"] <= 50,
+            f"median of {NIGHTS} nights' worst; each night's worst "
+            + ", ".join(f"{gap:.1f}" for gap in worst_gaps)
+            + " ms",
         ),
         Figure(
             "peak memory for the whole night (max RSS)",
