@@ -11,9 +11,8 @@ the crop and the base style. The segments are DataTable's own, so the screen is 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Self, TypeAlias
+from typing import Self
 
-from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text, TextType
@@ -26,22 +25,7 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, Row, RowKey
 
-ContentKey: TypeAlias = tuple[str, object, tuple[object, ...], object]
-
-
-def content_key(cell: object) -> ContentKey | None:
-    """What decides how a Text cell looks; None for cells of any other kind."""
-    if not isinstance(cell, Text):
-        return None
-    return (cell.plain, cell.style, tuple(cell.spans), cell.justify)
-
-
-def text_segments(console: Console, cell: Text) -> list[Segment]:
-    """A one-line cell's segments, as Rich renders it."""
-    if cell.spans:  # the base style is one of the spans Text.render combines
-        return list(cell.render(console, end=""))
-    # Text.render leaves out the base style when there are no spans.
-    return [Segment(cell.plain, console.get_style(cell.style, default=Style.null()))]
+from tui.widgets.cells import ContentKey, content_key, text_segments
 
 
 def right_aligned(cell: Text, width: int) -> Text | None:

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.css.scalar import Unit
 from textual.widget import Widget
 
 if TYPE_CHECKING:  # the first frame has no DataTable: its module loads with the lists
     from textual.widgets import DataTable, Static
+
+ContentKey: TypeAlias = tuple[str, object, tuple[object, ...], object]
+
+
+def content_key(cell: object) -> ContentKey | None:
+    """What decides how a Text cell looks; None for cells of any other kind."""
+    if not isinstance(cell, Text):
+        return None
+    return (cell.plain, cell.style, tuple(cell.spans), cell.justify)
+
+
+def text_segments(console: Console, cell: Text) -> list[Segment]:
+    """A one-line cell's segments, as Rich renders it."""
+    if cell.spans:  # the base style is one of the spans Text.render combines
+        return list(cell.render(console, end=""))
+    # Text.render leaves out the base style when there are no spans.
+    return [Segment(cell.plain, console.get_style(cell.style, default=Style.null()))]
 
 
 def same_cell(held: object, cell: Text) -> bool:
