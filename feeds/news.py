@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from feeds.aggregate import is_gain, result_phrase
 from feeds.store import ChangeSet, CouncilChange, ResultsStore
 
 if TYPE_CHECKING:
@@ -64,6 +63,8 @@ def news_of(
     of its own, and corrections, which are news when they come, are placed there.
     ``snapshot``: the changes are a whole state taken at once (a late joiner, a seek); it is
     told in declaration order and raises no alerts."""
+    from feeds.aggregate import is_gain, result_phrase  # with the first answer, not at start
+
     watched = frozenset(watched)
     items: list[News] = []
     councils = list(changes.councils.items())

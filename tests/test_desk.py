@@ -102,6 +102,24 @@ async def test_the_headline_says_who_is_up_and_who_is_down(
         assert headline.endswith("35 councils changed hands")
 
 
+async def test_before_the_feed_answers_the_scoreboard_waits_instead_of_counting_nothing(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    """No "declared 0 of 0 councils" and no board of zeros before the feed has said what the
+    election is: the overview says it is waiting, then shows the board with the first answer."""
+    app = make_test_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.query_one("#scoreboard-table", ScoreboardTable)
+        assert text_of(app.query_one("#headline", Static)) == "Waiting for the feed."
+        assert text_of(app.query_one("#declared", Static)) == ""
+        assert table.parties == [] and table.size.height == 0
+        feed_recording(app, bundled_recording, 0)
+        await pilot.pause()
+        assert "NOC" in table.parties and table.size.height == 1 + len(table.parties)
+        assert "declared 0 of 200 councils" in text_of(app.query_one("#declared", Static))
+
+
 async def test_before_the_first_result_the_scoreboard_lists_every_party_and_when(
     tmp_path: Path, bundled_recording: Recording
 ) -> None:

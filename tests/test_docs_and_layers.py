@@ -133,8 +133,9 @@ def test_the_first_frame_does_not_wait_for_the_validation_layer(tmp_path: Path) 
     """pydantic, the recording and replay modules and httpx cost ~0.2 s to import: the app
     paints its first frame without them and loads them in the thread that opens the feed.
     Nor does it wait for the poller and its outcomes, for screens no one has opened yet, for
-    the views of tabs not shown, for the hex map (the first frame has no data to map), or for
-    Textual's DataTable (the scoreboard draws its own lines; the lists load it)."""
+    the views of tabs not shown, for the hex map or the numbers (the first frame has no data
+    to map or sum), for Textual's DataTable (the scoreboard draws its own lines; the lists
+    load it) or for its tabbed content (the views sit in panes of their own)."""
     import subprocess
     import sys
 
@@ -152,7 +153,8 @@ HEAVY = ("pydantic", "feeds.models", "feeds.parse", "feeds.recording", "feeds.re
          "tui.screens.council_detail", "tui.screens.ward_detail", "tui.screens.goto",
          "tui.screens.help", "feeds.polling", "tui.widgets.council_list", "tui.widgets.mayors",
          "tui.widgets.feed_log", "tui.widgets.changes", "tui.hexmap", "tui.hex_draw",
-         "textual.widgets._data_table")
+         "textual.widgets._data_table", "textual.widgets._tabbed_content", "feeds.aggregate",
+         "feeds.referendum_totals")
 app = ElectionNightApp(
     FeedSource("replay"),
     connect=replay_connector(BUNDLED_NIGHT, speed=1, start=None, faults=None),

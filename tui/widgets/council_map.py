@@ -20,7 +20,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from feeds.aggregate import is_gain, result_phrase
 from tui.formatting import uk_time
 from tui.night import Night, NightUpdate
 from tui.parties import chip_style, party_colour
@@ -183,6 +182,8 @@ class CouncilMap(DrawnWhenShown, Widget, can_focus=True):
         return height or max(10, self.app.size.height - 6)
 
     def _paints(self, placement: Placement) -> dict[Cell, HexPaint]:
+        # Drawn with data, so loaded with it: not before the first frame.
+        from feeds.aggregate import is_gain
         from tui.hex_draw import HexPaint
 
         night = self.night
@@ -219,6 +220,8 @@ class CouncilMap(DrawnWhenShown, Widget, can_focus=True):
         return paints
 
     def _side_panel(self, *, compact: bool) -> list[Text]:
+        from feeds.aggregate import is_gain, result_phrase
+
         night = self.night
         store = night.store
         council = store.councils.get(self.cursor) if self.cursor else None

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Static
 
-from feeds.referendum_totals import ReferendumTally, ReferendumTotals, referendum_totals
-from feeds.store import ResultsStore
-from tui.filter import Filter
-from tui.night import Night, NightUpdate
-from tui.tones import Tones
 from tui.widgets.drawn_lines import DrawnLines, padded_line, to_compositor
 from tui.widgets.shown import DrawnWhenShown
+
+if TYPE_CHECKING:  # the totals' module loads with the first referendum, not before
+    from feeds.referendum_totals import ReferendumTally, ReferendumTotals
+    from feeds.store import ResultsStore
+    from tui.filter import Filter
+    from tui.night import Night, NightUpdate
+    from tui.tones import Tones
 
 
 def render_totals(
@@ -157,6 +161,12 @@ def totals_text(
 ) -> Text:
     """Each referendum's totals in view. With ``tallies`` (kept by the panel from poll to
     poll) only the areas that changed are counted again."""
+    if not store.referendums:
+        if tallies is not None:
+            tallies.clear()
+        return Text("No referendums in this view.", style="dim")
+    from feeds.referendum_totals import ReferendumTally, referendum_totals
+
     regions = view.regions(store)
     tallies = {} if tallies is None else tallies
     blocks: list[Text] = []

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from feeds.aggregate import Scoreboard, ScoreboardRow, ScoreboardTally
 from feeds.news import control_changes, headline
 from feeds.reference import NOC
-from feeds.store import ResultsStore
 from tui.formatting import signed
 from tui.night import Night, NightUpdate
 from tui.parties import party_chip
@@ -19,6 +19,10 @@ from tui.tones import Tones
 from tui.widgets.cells import set_static_text
 from tui.widgets.scoreboard_table import ScoreboardTable
 from tui.widgets.shown import DrawnWhenShown
+
+if TYPE_CHECKING:  # the numbers load with the first answer, not before the first frame
+    from feeds.aggregate import Scoreboard, ScoreboardTally
+    from feeds.store import ResultsStore
 
 COLUMNS = (
     ("party", "Party"),
@@ -65,7 +69,7 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
     def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.night = night
-        self._tally = ScoreboardTally()  # only the councils that changed are summed again
+        self._tally: ScoreboardTally | None = None  # sums again only the councils that changed
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
@@ -82,6 +86,13 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
     def show_board(self) -> None:
         night = self.night
         store = night.store
+        if store.election is None:  # nothing from the feed yet: no board of zeros of nothing
+            self.show_waiting()
+            return
+        if self._tally is None:
+            from feeds.aggregate import ScoreboardTally
+
+            self._tally = ScoreboardTally()
         visible = night.view.councils(store)
         board = self._tally.board(visible, store.projections, store.parties, store.ward_tally)
         self.show(board, store, night.view.describe(store))
@@ -92,7 +103,15 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
         yield ScoreboardTable(min_widths=MIN_WIDTHS, id="scoreboard-table")
         yield Static("", id="coverage", markup=False)
 
+    def show_waiting(self) -> None:
+        set_static_text(self.query_one("#headline", Static), Text("Waiting for the feed."))
+        set_static_text(self.query_one("#declared", Static), Text(""))
+        self.query_one(ScoreboardTable).show([], [])
+        set_static_text(self.query_one("#coverage", Static), Text(""))
+
     def show(self, board: Scoreboard, store: ResultsStore, where: str) -> None:
+        from feeds.aggregate import ScoreboardRow
+
         changes = control_changes(self.night.view.councils(store))
         moves = [(row.party, row.councils_change) for row in [*board.rows, board.noc]]
         set_static_text(
