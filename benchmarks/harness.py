@@ -256,6 +256,9 @@ class FrameWatch:
         self.quiet = quiet
         # (end time, bytes written); what each frame left on screen, worked out later
         self.frames: list[tuple[float, int]] = []
+        # The UI thread's CPU time at the end of each frame: the app's own work, which the
+        # time other guests take from this machine (steal) does not inflate.
+        self.frame_cpu: list[float] = []
         self._written: list[str] = []
         self._shown: list[int] = []
         self.last: list[float] = []
@@ -274,6 +277,7 @@ class FrameWatch:
                 else ""
             )
             self.frames.append((time.perf_counter(), len(text)))
+            self.frame_cpu.append(time.thread_time())
             if screens:
                 self._written.append(text)
 
