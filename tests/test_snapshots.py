@@ -191,6 +191,26 @@ def test_error_and_stale(snap_compare, tmp_path: Path, size: tuple[int, int]) ->
     assert snap_compare(app, terminal_size=size, run_before=run)
 
 
+def test_feed_down_before_its_first_answer(snap_compare, tmp_path: Path) -> None:
+    """Nothing from the feed yet, and it fails: the scoreboard waits (no "0 of 0 councils")
+    and the status line says why."""
+    monotonic = FixedMonotonic(1000.0)
+    poller = FeedPoller("http://127.0.0.1:9/feed", monotonic=monotonic)
+    app = make_test_app(
+        tmp_path,
+        source=FeedSource("http://127.0.0.1:9/feed", poller),
+        monotonic=monotonic,
+        clock=FixedClock(NIGHT_START),
+    )
+
+    async def run(pilot) -> None:
+        app.night.health.last_check = 1000.0 - 30
+        app.apply_outcome(Failed("connection refused", 8.0, 3))
+        await without_toasts(app, pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run)
+
+
 def test_test_data_banner_with_projections(snap_compare, tmp_path: Path) -> None:
     document = f.snapshot(
         election={**f.ELECTION, "test": True, "name": "Rehearsal feed"},

@@ -64,10 +64,13 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
     ScoreboardPanel > #headline { padding: 0 1; }
     ScoreboardPanel > #declared { padding: 0 1; text-style: bold; }
     ScoreboardPanel > #coverage { padding: 0 1; color: $text-muted; min-height: 2; }
+    ScoreboardPanel.-waiting > #declared, ScoreboardPanel.-waiting > #coverage {
+        display: none;
+    }
     """
 
     def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id)
+        super().__init__(id=id, classes="-waiting")  # styled so from the start: no restyle
         self.night = night
         self._tally: ScoreboardTally | None = None  # sums again only the councils that changed
 
@@ -89,6 +92,7 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
         if store.election is None:  # nothing from the feed yet: no board of zeros of nothing
             self.show_waiting()
             return
+        self.remove_class("-waiting")
         if self._tally is None:
             from feeds.aggregate import ScoreboardTally
 
@@ -104,6 +108,7 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
         yield Static("", id="coverage", markup=False)
 
     def show_waiting(self) -> None:
+        self.add_class("-waiting")
         set_static_text(self.query_one("#headline", Static), Text("Waiting for the feed."))
         set_static_text(self.query_one("#declared", Static), Text(""))
         self.query_one(ScoreboardTable).show([], [])

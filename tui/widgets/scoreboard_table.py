@@ -1,7 +1,7 @@
 """The scoreboard's table: a header line and one line per party, drawn line by line.
 
 A ``DataTable`` did this job with machinery the scoreboard never uses (a cursor, scrolling,
-per-cell keys and metadata): its module, rules and first drawing cost ~40 ms of CPU before
+per-cell keys and metadata): its module, rules and first drawing cost 20-40 ms of CPU before
 the first frame, and after every big answer it drew all its lines again (5-7 ms of the
 frame). Here a declaration repaints only the lines whose cells changed, and Textual keeps the
 rest. The figures are right-aligned under right-aligned headings.
@@ -36,6 +36,7 @@ class ScoreboardTable(Widget):
     loses a digit moves nothing else.
     """
 
+    ALLOW_SELECT = False  # as the DataTable it replaces: its lines are not a text to select
     COMPONENT_CLASSES = {"scoreboard-table--header", "scoreboard-table--even-row"}
 
     DEFAULT_CSS = """
