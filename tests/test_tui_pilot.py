@@ -738,3 +738,11 @@ async def test_the_scoreboard_repaints_only_the_rows_that_changed() -> None:
         refreshed.clear()
         table.show(columns, [*rows, ("LD", [Text("LD"), number(1)])])
         assert refreshed == [((), True)]
+        # A column that goes (the feed stops giving projections) takes its room with it.
+        share = ("pns", Text("PNS", justify="right"))
+        table.show([*columns, share], [(p, [*c, Text("35%", justify="right")]) for p, c in rows])
+        assert table.column_keys == ["party", "councils", "pns"]
+        wide = table.get_content_width(table.size, table.size)
+        table.show(columns, rows)
+        assert table.column_keys == ["party", "councils"]
+        assert table.get_content_width(table.size, table.size) == wide - len(" PNS ")

@@ -57,7 +57,8 @@ def _label(key: str, label: str) -> Text:
 
 
 class ScoreboardPanel(DrawnWhenShown, Vertical):
-    """Updated by key: cells change in place, rows come and go, the cursor stays."""
+    """The headline, what has declared, the table of parties and what the figures cover:
+    after a poll only the table's rows whose figures changed are drawn again."""
 
     DEFAULT_CSS = """
     ScoreboardPanel { height: auto; }

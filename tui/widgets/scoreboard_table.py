@@ -73,7 +73,8 @@ class ScoreboardTable(Widget):
         self._columns: list[tuple[str, Text]] = []
         self._rows: list[tuple[str, list[Text]]] = []
         self._index: dict[str, int] = {}
-        self._widths: dict[str, int] = {}
+        self._widths: dict[str, int] = {}  # of the columns shown
+        self._widest: dict[str, int] = {}  # of every column shown this session
         self._base: Style | None = None  # the widget's own style, asked once a frame
         # Lines and cells as drawn, kept by what decides how they look: after a declaration
         # only rows whose figures changed are drawn again.
@@ -103,12 +104,13 @@ class ScoreboardTable(Widget):
         laid out again only when the number of rows changes."""
         new_columns = [(key, label) for key, label in columns]
         new_rows = [(party, list(cells)) for party, cells in rows]
-        widths = dict(self._widths)
+        widths: dict[str, int] = {}
         for index, (key, label) in enumerate(new_columns):
             widest = max((cells[index].cell_len for _, cells in new_rows), default=0)
             widths[key] = max(
-                widths.get(key, 0), self._min_widths.get(key, 0), label.cell_len, widest
+                self._widest.get(key, 0), self._min_widths.get(key, 0), label.cell_len, widest
             )
+        self._widest.update(widths)  # a column that goes and comes back keeps its width
         whole = (
             widths != self._widths
             or [k for k, _ in new_columns] != self.column_keys
