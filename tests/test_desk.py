@@ -65,9 +65,17 @@ def bristol_app(
 
 
 async def referendum_tab(app: ElectionNightApp, pilot: Pilot[None]) -> ReferendumPanel:
+    """The referendums tab shown, its panel laid out and drawn at its width: on a loaded
+    machine one pause can return before the panel's resize, and the first update would then
+    be the one that finds the panel's real width (a layout, rightly)."""
     await pilot.press("4")
-    await pilot.pause()
-    return app.query_one("#referendum-panel", ReferendumPanel)
+    panel = app.query_one("#referendum-panel", ReferendumPanel)
+    for _ in range(50):
+        await pilot.pause()
+        shape = panel._shape
+        if panel.size.width and shape is not None and shape[0] == panel.size.width:
+            break
+    return panel
 
 
 def text_of(widget: Static) -> str:
