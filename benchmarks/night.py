@@ -75,7 +75,8 @@ def night_probe() -> dict[str, float]:
     frames = zip(watch.frames, watch.frame_cpu, strict=True)
     ends = [(end, cpu) for (end, size), cpu in frames if size]
     # Each answer to the end of the first frame written after it: how long the screen lagged,
-    # and how much of that the UI thread was working (not waiting for a CPU).
+    # and how much of that the UI thread was working (not waiting for a CPU); the largest of
+    # each is reported (not always the same answer's).
     lags, cpu_lags = [], []
     for t, cpu in zip(answers[1:], answers_cpu[1:], strict=True):
         after = next(((end, end_cpu) for end, end_cpu in ends if end > t), None)
@@ -154,8 +155,8 @@ def bench_night() -> list[Figure]:
             night["max_gap_ms"] <= 50,
             f"median of {NIGHTS} nights' worst; each night's worst "
             + ", ".join(f"{gap:.1f}" for gap in worst_gaps)
-            + f" ms; the UI thread's CPU time in the longest: {night['max_gap_cpu_ms']:.1f} ms"
-            " (median of the nights)",
+            + f" ms; the most UI-thread CPU time any answer took to its frame: "
+            f"{night['max_gap_cpu_ms']:.1f} ms (median of the nights)",
         ),
         Figure(
             "peak memory for the whole night (max RSS)",

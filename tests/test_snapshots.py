@@ -169,16 +169,22 @@ def test_help(snap_compare, tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_error_and_stale(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+def unreachable_feed_app(tmp_path: Path, clock: FixedClock):  # noqa: ANN201
+    """An app polling a port nothing listens on, its monotonic clock fixed at 1000 s."""
     monotonic = FixedMonotonic(1000.0)
     poller = FeedPoller("http://127.0.0.1:9/feed", monotonic=monotonic)
     app = make_test_app(
         tmp_path,
         source=FeedSource("http://127.0.0.1:9/feed", poller),
         monotonic=monotonic,
-        clock=FixedClock(NIGHT_START + dt.timedelta(hours=6)),
+        clock=clock,
     )
+    return app, poller
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_error_and_stale(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+    app, poller = unreachable_feed_app(tmp_path, FixedClock(NIGHT_START + dt.timedelta(hours=6)))
 
     async def run(pilot) -> None:
         feed_recording(app, night(), MOMENTS["midnight"])
@@ -194,14 +200,7 @@ def test_error_and_stale(snap_compare, tmp_path: Path, size: tuple[int, int]) ->
 def test_feed_down_before_its_first_answer(snap_compare, tmp_path: Path) -> None:
     """Nothing from the feed yet, and it fails: the scoreboard waits (no "0 of 0 councils")
     and the status line says why."""
-    monotonic = FixedMonotonic(1000.0)
-    poller = FeedPoller("http://127.0.0.1:9/feed", monotonic=monotonic)
-    app = make_test_app(
-        tmp_path,
-        source=FeedSource("http://127.0.0.1:9/feed", poller),
-        monotonic=monotonic,
-        clock=FixedClock(NIGHT_START),
-    )
+    app, _ = unreachable_feed_app(tmp_path, FixedClock(NIGHT_START))
 
     async def run(pilot) -> None:
         app.night.health.last_check = 1000.0 - 30
