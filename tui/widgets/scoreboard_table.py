@@ -72,7 +72,6 @@ class ScoreboardTable(Widget):
         self._min_widths = dict(min_widths or {})
         self._columns: list[tuple[str, Text]] = []
         self._rows: list[tuple[str, list[Text]]] = []
-        self._index: dict[str, int] = {}
         self._widths: dict[str, int] = {}  # of the columns shown
         self._widest: dict[str, int] = {}  # of every column shown this session
         self._base: Style | None = None  # the widget's own style, asked once a frame
@@ -92,7 +91,7 @@ class ScoreboardTable(Widget):
         return [key for key, _ in self._columns]
 
     def row(self, party: str) -> list[Text]:
-        return self._rows[self._index[party]][1]
+        return next(cells for shown, cells in self._rows if shown == party)
 
     def cell(self, party: str, column: str) -> Text:
         return self.row(party)[self.column_keys.index(column)]
@@ -111,12 +110,11 @@ class ScoreboardTable(Widget):
                 self._widest.get(key, 0), self._min_widths.get(key, 0), label.cell_len, widest
             )
         self._widest.update(widths)  # a column that goes and comes back keeps its width
-        whole = (
-            widths != self._widths
-            or [k for k, _ in new_columns] != self.column_keys
-            or any(
-                not same_cell(a, b)
-                for (_, a), (_, b) in zip(self._columns, new_columns, strict=False)
+        whole = widths != self._widths or not (
+            len(new_columns) == len(self._columns)
+            and all(
+                key == held_key and same_cell(held, label)
+                for (key, label), (held_key, held) in zip(new_columns, self._columns, strict=True)
             )
         )
         resized = len(new_rows) != len(self._rows)
@@ -129,7 +127,6 @@ class ScoreboardTable(Widget):
                     changed_lines.append(y)
         self._columns = new_columns
         self._rows = new_rows
-        self._index = {party: index for index, (party, _) in enumerate(new_rows)}
         self._widths = widths
         if whole or resized:
             self.refresh(layout=resized)
