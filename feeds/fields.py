@@ -9,6 +9,7 @@ times are RFC 3339 with their UTC offset and held in UTC; numbers are strict and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Annotated, Any, Literal
 
@@ -181,6 +182,12 @@ def _utc_from_iso(text: str) -> dt.datetime:
     return _to_utc(when)
 
 
+#: A night's records share few distinct times (a council's wards declare together, to the
+#: minute), so each is read once. Bounded, as the feed is untrusted; datetimes are immutable,
+#: so records may share one.
+_utc_from_iso_once = functools.lru_cache(maxsize=4096)(_utc_from_iso)
+
+
 def _time_from_python(value: Any) -> dt.datetime:
     # A string is read exactly as in JSON, so a record is valid or not alike on the fast
     # path (the whole answer as JSON) and the slow one (record by record, from Python).
@@ -202,7 +209,7 @@ class _IsoTime:
     ) -> core_schema.CoreSchema:
         return core_schema.json_or_python_schema(
             json_schema=core_schema.no_info_after_validator_function(
-                _utc_from_iso, core_schema.str_schema(strict=True, pattern=_ISO_TIME)
+                _utc_from_iso_once, core_schema.str_schema(strict=True, pattern=_ISO_TIME)
             ),
             python_schema=core_schema.no_info_plain_validator_function(_time_from_python),
         )
