@@ -42,7 +42,7 @@ def scoreboard_rows(app) -> dict[str, list[str]]:
 
 def council_names(app) -> list[str]:
     table = app.query_one(CouncilTable)
-    return [table.get_cell(row.key, "name").plain for row in table.ordered_rows]
+    return [table.get_cell(council_id, "name").plain for council_id in table.council_ids]
 
 
 async def test_final_state_matches_the_facts(tmp_path: Path, bundled_recording: Recording) -> None:
@@ -131,8 +131,8 @@ async def test_region_keys_cycle_and_reset(tmp_path: Path, bundled_recording: Re
         assert app.night.view.region == "S92000003"  # the last region with councils
         await pilot.press("2")
         assert set(council_names(app)) and all(
-            app.night.store.councils[row.key.value].region == "S92000003"
-            for row in app.query_one(CouncilTable).ordered_rows
+            app.night.store.councils[council_id].region == "S92000003"
+            for council_id in app.query_one(CouncilTable).council_ids
         )
         await pilot.press("0")
         assert app.night.view.region is None and len(council_names(app)) == 200
@@ -215,7 +215,7 @@ async def test_sort_cycles_and_keeps_the_cursor_on_its_council(
         assert table.sort_by == "seats changed"
         await pilot.press("s")
         assert table.sort_by == "control"
-        first = app.night.store.councils[table.ordered_rows[0].key.value]
+        first = app.night.store.councils[table.council_ids[0]]
         assert first.control_after != first.control_before  # changes of control first
         await pilot.press("s")
         assert table.sort_by == "name" and council_names(app) == sorted(
@@ -226,9 +226,9 @@ async def test_sort_cycles_and_keeps_the_cursor_on_its_council(
 async def test_a_click_picks_the_council_drawn_there_after_rows_move(
     tmp_path: Path, bundled_recording: Recording
 ) -> None:
-    """The council list keeps each drawn line and, when a sort or filter moves a row, puts
-    the mouse's row number right instead of drawing it again: a click must pick the council
-    the user sees under the pointer."""
+    """The council list keeps each drawn line and moves it when a sort or filter moves its
+    council: a click must pick the council the user sees under the pointer, and a second
+    click on it opens it."""
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("2")
@@ -243,7 +243,78 @@ async def test_a_click_picks_the_council_drawn_there_after_rows_move(
                 await pilot.click(table, offset=(3, line))
                 await pilot.pause()
                 assert table.cursor_row == row
-                assert table.selected_id() == table.ordered_rows[row].key.value
+                assert table.selected_id() == table.council_ids[row]
+        await pilot.click(table, offset=(3, 0))  # the header: nothing moves
+        await pilot.pause()
+        assert table.cursor_row == row and not isinstance(app.screen, CouncilDetail)
+        await pilot.click(table, offset=(3, 5))
+        await pilot.pause()
+        assert isinstance(app.screen, CouncilDetail)
+        assert app.screen.council_id == table.council_ids[row]
+
+
+async def test_the_council_list_moves_by_line_page_and_end_with_the_cursor_on_screen(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        table = app.query_one(CouncilTable)
+        page = table.scrollable_content_region.height - 1  # under the header
+
+        def on_screen() -> bool:
+            top = table.scroll_offset.y
+            return top <= table.cursor_row < top + page
+
+        await pilot.press("pagedown")
+        assert table.cursor_row == page and on_screen()
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1 == 199 and on_screen()
+        await pilot.press("down")
+        assert table.cursor_row == 199
+        await pilot.press("pageup")
+        assert table.cursor_row == 199 - page and on_screen()
+        await pilot.press("home")
+        assert table.cursor_row == 0 and table.scroll_offset.y == 0
+        await pilot.press("up", "down", "down", "enter")
+        assert isinstance(app.screen, CouncilDetail)
+        assert app.screen.council_id == table.council_ids[2]
+
+
+async def test_region_keys_bring_back_the_council_lines_drawn_before(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    """Each council's line is drawn once for each look it has (its stripe, the cursor): a
+    second round of the region keys shows every line from those kept."""
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        table = app.query_one(CouncilTable)
+        drawn: list[str] = []
+        painter_line = table._painter.line
+
+        def counted(console, cells, *args, **kwargs):  # noqa: ANN001, ANN202
+            drawn.append(cells[0].plain)
+            return painter_line(console, cells, *args, **kwargs)
+
+        table._painter.line = counted  # type: ignore[method-assign]
+
+        async def round_of_regions() -> int:
+            presses = 0
+            while True:
+                await pilot.press("r")
+                await pilot.pause()
+                presses += 1
+                if app.night.view.region is None:
+                    return presses
+
+        regions = await round_of_regions()
+        assert regions > 5 and drawn  # lines of each region's councils were drawn
+        drawn.clear()
+        assert await round_of_regions() == regions
+        assert drawn == []
 
 
 async def test_map_arrows_and_enter(tmp_path: Path, bundled_recording: Recording) -> None:
@@ -398,8 +469,8 @@ async def test_updates_arrive_while_the_detail_is_open_and_hidden_lists_catch_up
         feed_recording(app, bundled_recording, 2 * 3600 * 1000)
         await pilot.press("2")
         before = {
-            row.key.value: app.query_one(CouncilTable).get_cell(row.key, "status").plain
-            for row in app.query_one(CouncilTable).ordered_rows
+            council_id: app.query_one(CouncilTable).get_cell(council_id, "status").plain
+            for council_id in app.query_one(CouncilTable).council_ids
         }
         await pilot.press("1")
         app.results.open_council("local.barnet.2022-05-05")
@@ -409,8 +480,8 @@ async def test_updates_arrive_while_the_detail_is_open_and_hidden_lists_catch_up
         assert isinstance(app.screen, CouncilDetail) and app.is_running
         await pilot.press("escape", "2")
         after = {
-            row.key.value: app.query_one(CouncilTable).get_cell(row.key, "status").plain
-            for row in app.query_one(CouncilTable).ordered_rows
+            council_id: app.query_one(CouncilTable).get_cell(council_id, "status").plain
+            for council_id in app.query_one(CouncilTable).council_ids
         }
         assert before != after
         assert set(after.values()) <= {"declared", "corrected"}
@@ -521,9 +592,9 @@ async def test_widgets_mounted_after_the_data_arrived_draw_the_night_as_it_stand
         assert table.row_count == len(app.night.store.councils) == 200
         declared = {c.id for c in app.night.store.councils.values() if c.has_result}
         shown = {
-            row.key.value
-            for row in table.ordered_rows
-            if table.get_cell(row.key, "status").plain in ("declared", "corrected")
+            council_id
+            for council_id in table.council_ids
+            if table.get_cell(council_id, "status").plain in ("declared", "corrected")
         }
         assert declared and shown == declared
         assert any("an early line" in line for line in log.lines)

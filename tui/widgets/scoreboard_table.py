@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
@@ -19,9 +18,8 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tui.widgets.cells import content_key, same_cell, text_segments
-
-PAD = " "  # each side of every cell, as DataTable's
+from tui.widgets.cells import content_key, same_cell
+from tui.widgets.table_lines import PAD, TableLines
 
 
 def _same_row(held: Sequence[Text], cells: Sequence[Text]) -> bool:
@@ -78,7 +76,7 @@ class ScoreboardTable(Widget):
         # Lines and cells as drawn, kept by what decides how they look: after a declaration
         # only rows whose figures changed are drawn again.
         self._lines: LRUCache[object, Strip] = LRUCache(256)
-        self._cells: LRUCache[object, list[Segment]] = LRUCache(1024)
+        self._painter = TableLines(1024)
 
     # What the table shows.
 
@@ -143,7 +141,7 @@ class ScoreboardTable(Widget):
         return sum(self._widths.values()) + 2 * len(PAD) * len(self._widths)
 
     def notify_style_update(self) -> None:
-        self._cells.clear()  # a text's style names ("dim") may mean new colours
+        self._painter.clear()
         self._lines.clear()
         super().notify_style_update()
 
@@ -174,36 +172,7 @@ class ScoreboardTable(Widget):
         key = (tuple(map(content_key, cells)), style, width, tuple(self._widths.values()))
         line = self._lines.get(key)
         if line is None:
-            line = self._lines[key] = self._line(cells, style, width)
+            widths = list(self._widths.values())
+            line = self._painter.line(self.app.console, cells, widths, style, width)
+            line = self._lines[key] = line.crop(0, width) if line.cell_length > width else line
         return line
-
-    def _line(self, cells: Sequence[Text], style: Style, width: int) -> Strip:
-        """One Strip made once (each Strip Textual makes costs ~20 µs): the cells in the
-        row's style, padded to their columns, the row's style to the widget's edge."""
-        segments: list[Segment] = []
-        used = 0
-        for (key, _), cell in zip(self._columns, cells, strict=True):
-            room = self._widths[key]
-            gap = " " * (room - cell.cell_len)
-            if cell.justify == "right":
-                segments.append(Segment(PAD + gap, style))
-                segments.extend(self._cell_segments(cell, style))
-                segments.append(Segment(PAD, style))
-            else:
-                segments.append(Segment(PAD, style))
-                segments.extend(self._cell_segments(cell, style))
-                segments.append(Segment(gap + PAD, style))
-            used += room + 2 * len(PAD)
-        if used < width:
-            segments.append(Segment(" " * (width - used), style))
-            return Strip(segments, width)
-        return Strip(segments, used).crop(0, width)
-
-    def _cell_segments(self, cell: Text, style: Style) -> list[Segment]:
-        """A cell's text as Rich draws it over the row's style, once per text and style."""
-        key = (content_key(cell), style)
-        segments = self._cells.get(key)
-        if segments is None:
-            drawn = text_segments(self.app.console, cell)
-            segments = self._cells[key] = list(Segment.apply_style(drawn, style))
-        return segments
