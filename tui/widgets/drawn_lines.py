@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import Generic, TypeVar
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
+
+from tui.widgets.cells import text_segments
 
 Key = TypeVar("Key", bound=Hashable)
 
@@ -52,15 +55,26 @@ class DrawnLines(Generic[Key]):
 def padded_line(widget: Widget, text: Text, width: int, base: Style) -> Strip:
     """One line ``width`` cells wide: the widget's padding, the text cut to what is left,
     and the widget's colours underneath, as a ``Static`` would have them."""
+    return padded_segments(widget, text_segments(widget.app.console, text), width, base)
+
+
+def padded_segments(widget: Widget, drawn: list[Segment], width: int, base: Style) -> Strip:
+    """``padded_line`` for a text already drawn as segments. One Strip made (each costs
+    ~20 µs; cropping, styling and joining made five)."""
     padding = widget.styles.padding
     room = max(0, width - padding.left - padding.right)
-    console = widget.app.console
-    line = Strip(list(text.render(console))).crop_extend(0, room, None)
-    if text.style and not text.spans:  # Rich leaves the text's own style out then
-        line = line.apply_style(console.get_style(text.style))
-    line = line.apply_style(base)
+    used = sum(segment.cell_length for segment in drawn)
+    if used > room:
+        drawn = list(Strip(drawn, used).crop(0, room))
+        used = room
     pad = Style(bgcolor=base.bgcolor)  # the padding has the background only, as Textual's
-    return Strip.join([Strip.blank(padding.left, pad), line, Strip.blank(padding.right, pad)])
+    segments = [Segment(" " * padding.left, pad)] if padding.left else []
+    segments.extend(Segment.apply_style(drawn, base))
+    if used < room:
+        segments.append(Segment(" " * (room - used), base))
+    if padding.right:
+        segments.append(Segment(" " * padding.right, pad))
+    return Strip(segments, padding.left + room + padding.right)
 
 
 def to_compositor(

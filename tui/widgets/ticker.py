@@ -7,6 +7,8 @@ re-render every line).
 
 from __future__ import annotations
 
+from rich.console import Console
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region, Size
@@ -18,21 +20,26 @@ from tui.formatting import uk_time
 from tui.night import Night, NightUpdate
 from tui.tones import Tones
 from tui.widgets.cells import kept_rows
-from tui.widgets.drawn_lines import DrawnLines, padded_line, to_compositor
+from tui.widgets.drawn_lines import DrawnLines, padded_line, padded_segments, to_compositor
 from tui.widgets.shown import DrawnWhenShown
 
 SHOWN = 40
 
 
-def news_line(item: News, tones: Tones) -> Text:
-    line = Text(f"{uk_time(item.when) or '--:--'} ", style="dim", no_wrap=True)
+def news_segments(item: News, tones: Tones, console: Console) -> list[Segment]:
+    """An entry as Rich would draw ``Text`` of it, dim under all, made directly: a big
+    answer brings 40 new entries, and building and rendering a Text each cost ~40 µs."""
+    dim = console.get_style("dim")
     marker = "★ " if item.watched else ("▲ " if item.gain else "  ")
-    line.append(marker, style=tones.watched if item.watched else "bold")
+    marker_style = tones.watched if item.watched else "bold"
     style = (
         "bold" if item.gain else (tones.note if item.kind in ("corrected", "redeclared") else "")
     )
-    line.append(item.text, style=style)
-    return line
+    return [
+        Segment(f"{uk_time(item.when) or '--:--'} ", dim),
+        Segment(marker, dim + console.get_style(marker_style)),
+        Segment(item.text, dim + console.get_style(style) if style else dim),
+    ]
 
 
 class Ticker(DrawnWhenShown, Widget):
@@ -126,6 +133,6 @@ class Ticker(DrawnWhenShown, Widget):
         place, item = self._shown[y]
         line = self._drawn.lines.get(place)
         if line is None:
-            entry = news_line(item, self.night.tones)
-            line = self._drawn.lines[place] = padded_line(self, entry, width, base)
+            entry = news_segments(item, self.night.tones, self.app.console)
+            line = self._drawn.lines[place] = padded_segments(self, entry, width, base)
         return line
