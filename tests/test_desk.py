@@ -71,8 +71,7 @@ async def referendum_tab(app: ElectionNightApp, pilot: Pilot[None]) -> Referendu
     panel = app.query_one("#referendum-panel", ReferendumPanel)
     for _ in range(50):
         await pilot.pause()
-        shape = panel._shape
-        if panel.size.width and shape is not None and shape[0] == panel.size.width:
+        if panel.size.width and panel.drawn_for == panel.size.width:
             break
     return panel
 

@@ -749,6 +749,52 @@ async def test_a_theme_switch_redraws_every_colour_from_the_new_theme(
         assert light == Color.parse(app.theme_variables["text-success"]).hex != dark
 
 
+async def test_lines_drawn_by_the_app_look_as_textual_draws_them_in_either_theme(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    """The headline, the title bar, the status line and the others draw their own lines
+    (made once while their text stays the same). Each must look as Textual would draw the
+    widget, and take the new colours when the theme changes."""
+    from textual.widget import Widget
+
+    from tui.widgets.drawn_static import DrawnStatic
+    from tui.widgets.one_line import OneLine
+
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(MIDNIGHT_ISH))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        drawn = [w for w in (*app.query(DrawnStatic), *app.query(OneLine)) if w.region.area]
+        assert {w.id for w in drawn} >= {"headline", "declared", "title-bar", "feed-status"}
+
+        def lines(widget: Widget, own: bool) -> list[list[tuple[str, object, object]]]:
+            """Cell by cell what shows: the character, its background and, where it is not
+            a space, its colour and weight."""
+            crop = widget.region.size.region
+            strips = widget.render_lines(crop) if own else Widget.render_lines(widget, crop)
+            shown = []
+            for strip in strips:
+                cells = []
+                for text, style, _ in strip:
+                    for character in text:
+                        seen = None if character == " " or style is None else style.color
+                        bold = bool(style and style.bold and character != " ")
+                        cells.append((character, style and style.bgcolor, (seen, bold)))
+                shown.append(cells)
+            return shown
+
+        def backgrounds(widget: Widget) -> set[object]:
+            return {bg for line in lines(widget, own=True) for _, bg, _ in line}
+
+        before = {w.id: backgrounds(w) for w in drawn}
+        for widget in drawn:
+            assert lines(widget, own=True) == lines(widget, own=False), widget.id
+        app.theme = "textual-light"
+        await pilot.pause()
+        for widget in drawn:
+            assert lines(widget, own=True) == lines(widget, own=False), widget.id
+            assert backgrounds(widget) != before[widget.id], widget.id
+
+
 async def test_the_app_does_not_shadow_textuals_logger(tmp_path: Path) -> None:
     """`self._log` once held the Log widget, which broke `textual run --dev`."""
     from textual.app import App

@@ -12,7 +12,7 @@ from textual.css.scalar import Unit
 from textual.widget import Widget
 
 if TYPE_CHECKING:  # the first frame has no DataTable: its module loads with the lists
-    from textual.widgets import DataTable, Static
+    from textual.widgets import DataTable
 
 ContentKey: TypeAlias = tuple[str, object, tuple[object, ...], object]
 
@@ -55,24 +55,3 @@ def kept_rows(widget: Widget) -> int:
     need no new layout."""
     least = widget.styles.min_height
     return int(least.value) if least is not None and least.unit == Unit.CELLS else 0
-
-
-def set_static_text(static: Static, text: Text) -> None:
-    """``Static.update`` that asks for a new layout only when the text's height at the
-    widget's width changes (``Static.update`` asks every time: a screen layout, about 25 ms
-    at 160x50, for a line that says "declared 92 of 200" instead of 91), and does nothing
-    when the text is the same."""
-    held = getattr(static, "_held_text", None)
-    if held is not None and same_cell(held, text):
-        return
-    width = static.content_region.width or static.size.width
-    lines = len(text.wrap(static.app.console, width)) if width > 0 else -1
-    if lines >= 0:
-        lines = max(lines, kept_rows(static))
-    held_lines = getattr(static, "_held_lines", -1)
-    if held_lines < 0:  # drawn before its first layout: the height that layout gave it
-        held_lines = static.content_region.height
-    layout = width <= 0 or lines != held_lines
-    static._held_text = text  # type: ignore[attr-defined]
-    static._held_lines = lines  # type: ignore[attr-defined]
-    static.update(text, layout=layout)

@@ -350,24 +350,30 @@ class CouncilTable(ScrollView, can_focus=True):
         sort_key = SORTS[self.sort_by]
         councils = store.councils
         order = sorted(self._shown, key=lambda council_id: sort_key(councils[council_id], store))
-        size = Size(sum(self.column_widths()), len(order) + 1)
-        if order == self._order and size == self.virtual_size:
+        if order == self._order and not self._resized():
             self._repaint(changed)
             return
         self._order = order
         self._index = {council_id: index for index, council_id in enumerate(order)}
         row = self._index.get(selected, min(self.cursor_row, len(order) - 1)) if selected else 0
         self.cursor_row = max(0, row)
-        if size != self.virtual_size:
-            self.virtual_size = size
-            # Whether the scrollbar shows, decided now for the new length: decided during
-            # the layout, it asked for another layout, one frame later.
-            self._refresh_scrollbars()
+        self._resized()
         if self.scroll_y > self.max_scroll_y:
             self.scroll_to(y=self.max_scroll_y, animate=False)
         if not keep_cursor:
             self.scroll_to(y=0, animate=False)
         self.refresh()
+
+    def _resized(self) -> bool:
+        """The scrollable size brought in line with the rows and columns; whether it changed."""
+        size = Size(sum(self.column_widths()), len(self._order) + 1)
+        if size == self.virtual_size:
+            return False
+        self.virtual_size = size
+        # Whether the scrollbars show, decided now: decided during the layout, it asked for
+        # another layout, one frame later.
+        self._refresh_scrollbars()
+        return True
 
     def _repaint(self, council_ids: Iterable[str]) -> None:
         top = round(self.scroll_y)
@@ -396,10 +402,8 @@ class CouncilTable(ScrollView, can_focus=True):
             if council is not None and council_id in self._shown:
                 self._shown[council_id] = self._cells(council, store)
                 rewritten.append(council_id)
-        before = list(self._widths)
         self._measure(self._shown[council_id] for council_id in rewritten)
-        if self._widths != before:
-            self.virtual_size = Size(sum(self.column_widths()), len(self._order) + 1)
+        if self._resized():  # a column grew: every line
             self.refresh()
         else:
             self._repaint(rewritten)

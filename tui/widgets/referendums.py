@@ -6,11 +6,8 @@ from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Region
-from textual.strip import Strip
-from textual.widgets import Static
 
-from tui.widgets.drawn_lines import DrawnLines, padded_line, to_compositor
+from tui.widgets.drawn_static import DrawnStatic
 from tui.widgets.shown import DrawnWhenShown
 
 if TYPE_CHECKING:  # the totals' module loads with the first referendum, not before
@@ -76,25 +73,21 @@ def render_totals(
     return text
 
 
-class ReferendumPanel(DrawnWhenShown, Static):
-    """Its lines go straight to the compositor (``drawn_lines``), each made once while its
-    text stays the same: a poll changes the figures on a few lines, and Textual re-wrapped and
-    re-styled the whole panel through ``Content`` (about 5 ms a frame for a national
-    referendum). While text is selected, or a line must wrap, the ``Static`` draws itself;
-    where a mouse selection starts, Textual asks the ``Static``'s own ``render_line``."""
+class ReferendumPanel(DrawnWhenShown, DrawnStatic):
+    """Each referendum's totals in view. Its lines are each made once while their text stays
+    the same (``DrawnStatic``): a poll changes the figures on a few lines, and Textual
+    re-wrapped and re-styled the whole panel (about 5 ms a frame for a national
+    referendum)."""
 
     DEFAULT_CSS = """
     ReferendumPanel { height: auto; padding: 0 1; }
     """
 
     def __init__(self, night: Night, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id, markup=False)
+        super().__init__(id=id)
         self.night = night
+        self.drawn_for = 0
         self._tallies: dict[str, ReferendumTally] = {}
-        self._shape: tuple[int, int | list[int]] | None = None
-        self._text_lines: list[Text] = []
-        self._wraps = True
-        self._drawn: DrawnLines[tuple[object, ...]] = DrawnLines()  # by line number and text
 
     def on_mount(self) -> None:
         self.night.changed.subscribe(self, self._changed, immediate=True)
@@ -103,7 +96,7 @@ class ReferendumPanel(DrawnWhenShown, Static):
     def _changed(self, update: NightUpdate) -> None:
         changes = update.changes
         if update.view_changed:  # the theme's colours, perhaps
-            self._drawn.restyle()
+            self.restyle()
         if changes is None or changes.changed_referendums or changes.meta or update.reset:
             self.behind()
 
@@ -114,42 +107,8 @@ class ReferendumPanel(DrawnWhenShown, Static):
     def draw(self) -> None:
         night = self.night
         width = self.size.width or 80
-        text = totals_text(night.store, night.view, width, night.tones, self._tallies)
-        # Its height is its lines', wrapped to its width: while no line is long enough to wrap
-        # and their number is the same (most polls only change the numbers), the screen need
-        # not be laid out again.
-        lines = text.plain.split("\n")
-        room = self.content_region.width or width
-        self._wraps = max(map(len, lines)) >= room
-        shape = (width, [len(line) for line in lines]) if self._wraps else (width, len(lines))
-        self._text_lines = list(text.split("\n", allow_blank=True))
-        self.update(text, layout=shape != self._shape)
-        self._shape = shape
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        if self._wraps or self.text_selection is not None:
-            return super().render_lines(crop)
-        base, background = self._drawn.fit(self)
-        width = self._drawn.width
-        held = self._drawn.lines
-        drawn: dict[tuple[object, ...], Strip] = {}
-        lines: list[Strip] = []
-        for y in crop.line_range:
-            if y >= len(self._text_lines):
-                lines.append(Strip.blank(width, base))
-                continue
-            text = self._text_lines[y]
-            key = (y, text.plain, text.style, *text.spans)
-            line = held.get(key)
-            if line is None:
-                line = padded_line(self, text, width, base)
-            drawn[key] = line
-            lines.append(line)
-        if crop.line_range == range(self.region.height):
-            self._drawn.lines = drawn  # the lines of older texts go
-        else:
-            held.update(drawn)
-        return to_compositor(self, lines, crop, width, background)
+        self.drawn_for = self.size.width  # the width its bars were sized for (0: guessed)
+        self.show_text(totals_text(night.store, night.view, width, night.tones, self._tallies))
 
 
 def totals_text(

@@ -8,7 +8,6 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
 
 from feeds.news import control_changes, headline
 from feeds.reference import NOC
@@ -16,7 +15,7 @@ from tui.formatting import signed
 from tui.night import Night, NightUpdate
 from tui.parties import party_chip
 from tui.tones import Tones
-from tui.widgets.cells import set_static_text
+from tui.widgets.drawn_static import DrawnStatic
 from tui.widgets.scoreboard_table import ScoreboardTable
 from tui.widgets.shown import DrawnWhenShown
 
@@ -81,6 +80,9 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
 
     def _changed(self, update: NightUpdate) -> None:
         changes = update.changes
+        if update.view_changed:  # the theme's colours, perhaps
+            for text in self.query(DrawnStatic):
+                text.restyle()
         if changes is None or update.councils or changes.projections or changes.meta:
             self.behind()  # drawn now if on screen, else when its tab is shown
 
@@ -103,33 +105,31 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
         self.show(board, store, night.view.describe(store))
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="headline", markup=False)
-        yield Static("", id="declared", markup=False)
+        yield DrawnStatic(id="headline")
+        yield DrawnStatic(id="declared")
         yield ScoreboardTable(min_widths=MIN_WIDTHS, id="scoreboard-table")
-        yield Static("", id="coverage", markup=False)
+        yield DrawnStatic(id="coverage")
 
     def show_waiting(self) -> None:
         self.add_class("-waiting")
-        set_static_text(self.query_one("#headline", Static), Text("Waiting for the feed."))
-        set_static_text(self.query_one("#declared", Static), Text(""))
+        self.query_one("#headline", DrawnStatic).show_text(Text("Waiting for the feed."))
+        self.query_one("#declared", DrawnStatic).show_text(Text(""))
         self.query_one(ScoreboardTable).show([], [])
-        set_static_text(self.query_one("#coverage", Static), Text(""))
+        self.query_one("#coverage", DrawnStatic).show_text(Text(""))
 
     def show(self, board: Scoreboard, store: ResultsStore, where: str) -> None:
         from feeds.aggregate import ScoreboardRow
 
         changes = control_changes(self.night.view.councils(store))
         moves = [(row.party, row.councils_change) for row in [*board.rows, board.noc]]
-        set_static_text(
-            self.query_one("#headline", Static),
-            Text(headline(moves, len(changes), board.declared), style="bold"),
+        self.query_one("#headline", DrawnStatic).show_text(
+            Text(headline(moves, len(changes), board.declared), style="bold")
         )
-        set_static_text(
-            self.query_one("#declared", Static),
+        self.query_one("#declared", DrawnStatic).show_text(
             Text(
                 f"{where}: declared {board.declared} of {board.total} councils · "
                 f"seats {board.seats_declared:,} of {board.seats_total:,}"
-            ),
+            )
         )
         tones = self.night.tones
         shares = {s.party: s for s in board.projections.shares} if board.projections else {}
@@ -195,7 +195,7 @@ class ScoreboardPanel(DrawnWhenShown, Vertical):
         if board.projections is not None:
             source = f" ({board.projections.source})" if board.projections.source else ""
             coverage += f" PNS: projected national share{source}, supplied by the feed."
-        set_static_text(self.query_one("#coverage", Static), Text(coverage))
+        self.query_one("#coverage", DrawnStatic).show_text(Text(coverage))
 
 
 def expected_note(store: ResultsStore) -> str:
