@@ -253,6 +253,28 @@ async def test_a_click_picks_the_council_drawn_there_after_rows_move(
         assert app.screen.council_id == table.council_ids[row]
 
 
+async def test_the_council_under_the_mouse_is_marked_until_a_key_moves_the_cursor(
+    tmp_path: Path, bundled_recording: Recording
+) -> None:
+    app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        table = app.query_one(CouncilTable)
+
+        def background(line: int) -> object:
+            strip = table.render_lines(table.size.region)[line]
+            return next(s.style.bgcolor for s in strip if s.style and s.text.strip())
+
+        plain = background(5)
+        await pilot.hover(table, offset=(3, 5))
+        await pilot.pause()
+        assert table.hover_row == 4 and background(5) not in (plain, background(3))
+        await pilot.press("down")
+        await pilot.pause()
+        assert table.hover_row is None and background(5) == plain
+
+
 async def test_the_council_list_moves_by_line_page_and_end_with_the_cursor_on_screen(
     tmp_path: Path, bundled_recording: Recording
 ) -> None:

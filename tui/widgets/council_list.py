@@ -97,6 +97,7 @@ class _Frame(NamedTuple):
     odd: Style
     cursor: Style  # added over the row's style
     cursor_colour: Style  # over the cells' own colours, as DataTable's cursor
+    hover: Style  # the row under the mouse
     width: int
     scroll_x: int
     scroll_y: int
@@ -113,6 +114,7 @@ class CouncilTable(ScrollView, can_focus=True):
         "council-table--even-row",
         "council-table--odd-row",
         "council-table--cursor",
+        "council-table--hover",
     }
     # DataTable's look. The scrollbar's room kept when not needed: a filter that makes the
     # list fit the screen (or not) would otherwise change every line's width.
@@ -152,6 +154,9 @@ class CouncilTable(ScrollView, can_focus=True):
             background: $block-cursor-blurred-background;
             color: $block-cursor-blurred-foreground;
             text-style: $block-cursor-blurred-text-style;
+        }
+        & > .council-table--hover {
+            background: $block-hover-background;
         }
     }
     """
@@ -193,6 +198,7 @@ class CouncilTable(ScrollView, can_focus=True):
         self.sort_by = "name"
         self.narrow = False
         self.cursor_row = 0
+        self.hover_row: int | None = None  # under the mouse, until a key moves the cursor
         self.highlighted_ids: set[str] = set()
         self._pending: set[str] | None = set()  # drawn in full when first shown
         # Cells by council, kept while the record and its look are the same: a filter that
@@ -428,6 +434,7 @@ class CouncilTable(ScrollView, can_focus=True):
             base + self.get_component_rich_style("council-table--odd-row"),
             cursor,
             Style.from_color(cursor.color),
+            self.get_component_rich_style("council-table--hover"),
             width,
             scroll_x,
             scroll_y,
@@ -463,6 +470,8 @@ class CouncilTable(ScrollView, can_focus=True):
             cells = self._shown[council_id]
             style = frame.odd if index % 2 else frame.even
             post = None
+            if index == self.hover_row:
+                style += frame.hover
             if index == self.cursor_row:
                 style, post = style + frame.cursor, frame.cursor_colour
             look = (style, post, widths, full)
@@ -495,28 +504,51 @@ class CouncilTable(ScrollView, can_focus=True):
                 immediate=True,
             )
 
+    def _hover(self, row: int | None) -> None:
+        if row != self.hover_row:
+            rows = [i for i in (self.hover_row, row) if i is not None and i < len(self._order)]
+            self.hover_row = row
+            self._repaint(self._order[i] for i in rows)
+
+    def _row_at(self, event: events.MouseEvent) -> int | None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:  # outside, or the header
+            return None
+        index = offset.y - 1 + self.scroll_offset.y
+        return index if 0 <= index < len(self._order) else None
+
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        self._hover(self._row_at(event))
+
+    def _on_leave(self, event: events.Leave) -> None:
+        self._hover(None)
+
     def _page(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
 
+    def _key_move(self, row: int) -> None:
+        self._hover(None)  # the keyboard's turn: the mouse's row is no longer shown
+        self.move_cursor(row)
+
     def action_cursor_up(self) -> None:
-        self.move_cursor(self.cursor_row - 1)
+        self._key_move(self.cursor_row - 1)
 
     def action_cursor_down(self) -> None:
-        self.move_cursor(self.cursor_row + 1)
+        self._key_move(self.cursor_row + 1)
 
     def action_page_up(self) -> None:
         self.scroll_relative(y=-self._page(), animate=False, force=True, immediate=True)
-        self.move_cursor(self.cursor_row - self._page())
+        self._key_move(self.cursor_row - self._page())
 
     def action_page_down(self) -> None:
         self.scroll_relative(y=self._page(), animate=False, force=True, immediate=True)
-        self.move_cursor(self.cursor_row + self._page())
+        self._key_move(self.cursor_row + self._page())
 
     def action_first(self) -> None:
-        self.move_cursor(0)
+        self._key_move(0)
 
     def action_last(self) -> None:
-        self.move_cursor(len(self._order) - 1)
+        self._key_move(len(self._order) - 1)
 
     def action_select_cursor(self) -> None:
         council_id = self.selected_id()
@@ -526,11 +558,8 @@ class CouncilTable(ScrollView, can_focus=True):
     async def _on_click(self, event: events.Click) -> None:
         """A click moves the cursor to the council under the pointer; a click on the
         council already under the cursor opens it, as DataTable's row cursor did."""
-        offset = event.get_content_offset(self)
-        if offset is None or offset.y == 0:
-            return
-        index = offset.y - 1 + self.scroll_offset.y
-        if not 0 <= index < len(self._order):
+        index = self._row_at(event)
+        if index is None:
             return
         event.stop()
         again = index == self.cursor_row
