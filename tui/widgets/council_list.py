@@ -16,6 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -210,8 +211,9 @@ class CouncilTable(ScrollView, can_focus=True):
         self._widths = [heading.cell_len for heading in HEADINGS]  # never narrower
         self._painter = TableLines()
         # Each council's lines as drawn, by look (stripe, cursor, widths): a filter moves a
-        # row to a new stripe, and back.
-        self._drawn: dict[str, tuple[list[Text], dict[tuple[object, ...], Strip]]] = {}
+        # row to a new stripe, and back. Bounded: only councils seen on screen are drawn.
+        self._drawn: LRUCache[str, tuple[list[Text], dict[tuple[object, ...], Strip]]]
+        self._drawn = LRUCache(4096)
         self._header: tuple[tuple[object, ...], Strip] | None = None
         self._frame: _Frame | None = None
 
