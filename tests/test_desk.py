@@ -30,7 +30,7 @@ from feeds.store import ResultsStore
 from feeds.summary import as_text, find_region, summarise
 from tests import factories as f
 from tests.test_store import BRISTOL, BRISTOL_AREA
-from tests.tui_helpers import FixedMonotonic, feed_recording, make_test_app
+from tests.tui_helpers import FixedMonotonic, council_list, feed_recording, make_test_app
 from tui.app import FULL_COLLECTION_EVERY, ElectionNightApp
 from tui.cli import main
 from tui.feed_source import FeedSource
@@ -182,9 +182,7 @@ async def test_the_council_list_at_80x24_ends_the_change_column_on_screen(
 ) -> None:
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        table = app.query_one(CouncilTable)
+        table = await council_list(app, pilot)
         widths = table.column_widths()
         keys = COLUMN_KEYS
         assert keys[:4] == ["name", "control", "result", "change"]
@@ -509,9 +507,7 @@ async def test_a_filter_decides_the_council_lists_scrollbar_in_the_frame_that_sh
     laid-out frames. Now it is decided with the new length, before the frame."""
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        table = app.query_one(CouncilTable)
+        table = await council_list(app, pilot)
         assert table.show_vertical_scrollbar  # 200 councils do not fit
         app.results.set_region("E12000001")  # the North East: a handful of councils
         assert table.row_count < 20 and not table.show_vertical_scrollbar
@@ -527,9 +523,7 @@ async def test_rows_brought_back_by_a_filter_are_not_built_again_unless_their_co
     store = bundled_recording.state_at(FINAL)
     app = make_test_app(tmp_path, store=store)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        table = app.query_one(CouncilTable)
+        table = await council_list(app, pilot)
         newcastle = next(c for c in store.councils.values() if c.name == "Newcastle upon Tyne")
         sunderland = next(c for c in store.councils.values() if c.name == "Sunderland")
         name_cell = table.get_cell(newcastle.id, "name")

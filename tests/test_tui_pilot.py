@@ -15,7 +15,7 @@ from feeds.replay import ReplayFeed, VirtualClock
 from feeds.replay_server import ServerThread, create_app
 from tests import factories as f
 from tests.faultserver import FaultServer, Reply
-from tests.tui_helpers import FixedMonotonic, feed_recording, make_test_app
+from tests.tui_helpers import FixedMonotonic, council_list, feed_recording, make_test_app
 from tui.launch import make_app
 from tui.screens.council_detail import CouncilDetail
 from tui.screens.goto import GoToTime
@@ -231,9 +231,7 @@ async def test_a_click_picks_the_council_drawn_there_after_rows_move(
     click on it opens it."""
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        table = app.query_one(CouncilTable)
+        table = await council_list(app, pilot)
         for keys in ((), ("s",), ("s",), ("r",), ("0",), ("s", "s")):
             await pilot.press(*keys)
             await pilot.pause()
@@ -258,9 +256,7 @@ async def test_the_council_under_the_mouse_is_marked_until_a_key_moves_the_curso
 ) -> None:
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        table = app.query_one(CouncilTable)
+        table = await council_list(app, pilot)
 
         def background(line: int) -> object:
             strip = table.render_lines(table.size.region)[line]
@@ -280,9 +276,7 @@ async def test_the_council_list_moves_by_line_page_and_end_with_the_cursor_on_sc
 ) -> None:
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        table = app.query_one(CouncilTable)
+        table = await council_list(app, pilot)
         page = table.scrollable_content_region.height - 1  # under the header
 
         def on_screen() -> bool:
@@ -311,9 +305,7 @@ async def test_region_keys_bring_back_the_council_lines_drawn_before(
     second round of the region keys shows every line from those kept."""
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        table = app.query_one(CouncilTable)
+        table = await council_list(app, pilot)
         drawn: list[str] = []
         painter_line = table._painter.line
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.pilot import Pilot
 
@@ -13,6 +14,9 @@ from feeds.store import ChangeSet, CouncilChange, ResultsStore, WardChange
 from tui.app import ElectionNightApp
 from tui.feed_source import FeedSource
 from tui.watchlist import WatchList
+
+if TYPE_CHECKING:
+    from tui.widgets.council_list import CouncilTable
 
 NIGHT_START = dt.datetime(2022, 5, 5, 21, 0, tzinfo=dt.UTC)
 
@@ -116,3 +120,12 @@ async def without_toasts(app: ElectionNightApp, pilot: Pilot[None]) -> None:
     await pilot.pause()
     app.clear_notifications()
     await pilot.pause()
+
+
+async def council_list(app: ElectionNightApp, pilot: Pilot[None]) -> CouncilTable:
+    """The Councils tab shown and drawn: its list."""
+    from tui.widgets.council_list import CouncilTable
+
+    await pilot.press("2")
+    await pilot.pause()
+    return app.query_one(CouncilTable)
