@@ -18,6 +18,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import DataTable, Label, Static
 
 from feeds.client import FeedPoller, Unchanged
@@ -43,6 +44,7 @@ from tui.watchlist import WatchList
 from tui.widgets.changes import ChangesPanel
 from tui.widgets.council_list import COLUMN_KEYS, CouncilTable
 from tui.widgets.council_map import CouncilMap
+from tui.widgets.drawn_static import DrawnStatic
 from tui.widgets.feed_status import FeedStatus
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.referendums import ReferendumPanel
@@ -76,7 +78,7 @@ async def referendum_tab(app: ElectionNightApp, pilot: Pilot[None]) -> Referendu
     return panel
 
 
-def text_of(widget: Static) -> str:
+def text_of(widget: Widget) -> str:
     return str(widget.render())
 
 
@@ -103,7 +105,7 @@ async def test_the_headline_says_who_is_up_and_who_is_down(
 ) -> None:
     app = make_test_app(tmp_path, store=bundled_recording.state_at(FINAL))
     async with app.run_test(size=(120, 40)):
-        headline = text_of(app.query_one("#headline", Static))
+        headline = text_of(app.query_one("#headline", DrawnStatic))
         assert headline.startswith("up: LAB +5") and "down: CON -11" in headline
         assert headline.endswith("35 councils changed hands")
 
@@ -117,13 +119,13 @@ async def test_before_the_feed_answers_the_scoreboard_waits_instead_of_counting_
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         table = app.query_one("#scoreboard-table", ScoreboardTable)
-        assert text_of(app.query_one("#headline", Static)) == "Waiting for the feed."
-        assert text_of(app.query_one("#declared", Static)) == ""
+        assert text_of(app.query_one("#headline", DrawnStatic)) == "Waiting for the feed."
+        assert text_of(app.query_one("#declared", DrawnStatic)) == ""
         assert table.parties == [] and table.size.height == 0
         feed_recording(app, bundled_recording, 0)
         await pilot.pause()
         assert "NOC" in table.parties and table.size.height == 1 + len(table.parties)
-        assert "declared 0 of 200 councils" in text_of(app.query_one("#declared", Static))
+        assert "declared 0 of 200 councils" in text_of(app.query_one("#declared", DrawnStatic))
 
 
 async def test_before_the_first_result_the_scoreboard_lists_every_party_and_when(
@@ -137,7 +139,7 @@ async def test_before_the_first_result_the_scoreboard_lists_every_party_and_when
         parties = set(table.parties)
         assert {"LAB", "CON", "LD", "GRN", "SNP", "PC", "NOC"} <= parties
         assert all(table.cell(p, "councils").plain == "0" for p in parties)
-        coverage = text_of(app.query_one("#coverage", Static))
+        coverage = text_of(app.query_one("#coverage", DrawnStatic))
         assert "Polls close at 22:00 on Thu 05 May" in coverage
 
 
@@ -773,7 +775,7 @@ async def test_a_gains_toast_comes_after_the_frame_that_shows_it(tmp_path: Path)
 
         def spy() -> None:
             frame()
-            declared = text_of(app.query_one("#declared", Static))
+            declared = text_of(app.query_one("#declared", DrawnStatic))
             frames.append((declared, len(screen.query("Toast"))))
 
         screen._compositor_refresh = spy  # type: ignore[method-assign]

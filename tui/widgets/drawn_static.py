@@ -1,10 +1,10 @@
-"""Statics whose lines go straight to the compositor while none of them wraps.
+"""Texts whose lines go straight to the compositor while none of them wraps.
 
 Textual draws a ``Static`` by re-wrapping and re-styling its whole text through ``Content``
 whenever it is refreshed: about 0.5-0.9 ms for a line or two, on every widget that changes
 with a poll. Here each line is made once while its text stays the same (``drawn_lines``).
-While text is selected, or a line must wrap, the ``Static`` draws itself; where a mouse
-selection starts, Textual asks the ``Static``'s own ``render_line``.
+While text is selected, or a line must wrap, Textual draws the widget itself; where a mouse
+selection starts, Textual asks the widget's own ``render_line``.
 """
 
 from __future__ import annotations
@@ -13,17 +13,24 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
-from textual.widgets import Static
+from textual.widget import Widget
 
 from tui.widgets.cells import kept_rows, same_cell
 from tui.widgets.drawn_lines import DrawnLines, padded_line, to_compositor
 
 
-class DrawnStatic(Static):
-    """A Static of Rich ``Text`` (never markup), set with ``show_text``."""
+class DrawnStatic(Widget):
+    """A ``Static`` of Rich ``Text`` (never markup), set with ``show_text``. A ``Widget``
+    whose ``render`` is the text, not a ``Static``: ``Static.update`` turns the text into
+    Textual's ``Content`` at once (~0.35 ms a text, every poll), where a widget's ``render``
+    is turned only when Textual draws or measures it itself."""
+
+    DEFAULT_CSS = """
+    DrawnStatic { height: auto; }
+    """
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__("", id=id, markup=False)
+        super().__init__(id=id, markup=False)
         self._text: Text | None = None
         self._text_lines: list[Text] = []
         self._wraps = True
@@ -31,7 +38,7 @@ class DrawnStatic(Static):
         self._drawn: DrawnLines[tuple[object, ...]] = DrawnLines()  # by line number and text
 
     def show_text(self, text: Text) -> None:
-        """``Static.update`` that asks for a new layout only when the text's height at the
+        """``Static.update``, but it asks for a new layout only when the text's height at the
         widget's width changes (``Static.update`` asks every time: a screen layout, about
         25 ms at 160x50, for a line that says "declared 92 of 200" instead of 91), and does
         nothing when the text is the same."""
@@ -42,7 +49,10 @@ class DrawnStatic(Static):
             held = self.content_region.height
         height = self._fit(text)
         self._text = text
-        self.update(text, layout=height < 0 or height != held)
+        self.refresh(layout=height < 0 or height != held)
+
+    def render(self) -> Text:
+        return self._text if self._text is not None else Text()
 
     def _fit(self, text: Text) -> int:
         """Its lines at its width, drawn here unless one wraps; their number (-1 before the
