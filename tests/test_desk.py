@@ -32,7 +32,7 @@ from feeds.summary import as_text, find_region, summarise
 from tests import factories as f
 from tests.test_store import BRISTOL, BRISTOL_AREA
 from tests.tui_helpers import FixedMonotonic, council_list, feed_recording, make_test_app
-from tui.app import FULL_COLLECTION_EVERY, ElectionNightApp
+from tui.app import ALERT_GAP, FULL_COLLECTION_EVERY, ElectionNightApp
 from tui.cli import main
 from tui.feed_source import FeedSource
 from tui.formatting import ago
@@ -410,6 +410,63 @@ async def test_alert_toasts_never_pile_up_across_polls(tmp_path: Path) -> None:
             app.night.apply(store.apply(parse_answer(f.body(document))))
             await pilot.pause()
         assert len(app.screen.query("Toast")) <= 3
+
+
+async def test_alerts_close_together_wait_for_the_next_round_of_toasts(tmp_path: Path) -> None:
+    """A fast replay gains several councils a second, and each round of toasts lays the
+    screen out twice. Alerts within ALERT_GAP of a round are held, then raised together after
+    the frame of the first answer once the gap is over."""
+    monotonic = FixedMonotonic()
+    app = make_test_app(tmp_path, monotonic=monotonic)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        store = app.night.store
+        councils = [f.council(f"c{i}", f"E0900{i:04d}", status="counting") for i in range(4)]
+        app.night.apply(store.apply(parse_answer(f.body(f.snapshot(councils=councils)))))
+
+        def gain(i: int) -> None:
+            council = f.council(f"c{i}", f"E0900{i:04d}", revision=2)
+            document = f.changes(i + 2, i + 1, councils=[council])
+            app.night.apply(store.apply(parse_answer(f.body(document))))
+
+        def toasted() -> list[str]:
+            return [n.message.split(":")[0].lower() for n in app._notifications]
+
+        gain(0)
+        await pilot.pause()
+        assert toasted() == ["c0"]
+        gain(1)
+        await pilot.pause()
+        gain(2)
+        await pilot.pause()
+        assert toasted() == ["c0"]  # held: too soon after c0
+        monotonic.now += ALERT_GAP
+        gain(3)
+        await pilot.pause()
+        assert set(toasted()) == {"c1", "c2", "c3"}  # c0 gave way
+
+
+async def test_held_alerts_are_raised_when_no_answer_follows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "ALERT_GAP", 0.05)
+    app = make_test_app(tmp_path)  # its monotonic clock stands still: only the timer is left
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        store = app.night.store
+        councils = [f.council(f"c{i}", f"E0900{i:04d}", status="counting") for i in range(2)]
+        app.night.apply(store.apply(parse_answer(f.body(f.snapshot(councils=councils)))))
+        for i in range(2):
+            council = f.council(f"c{i}", f"E0900{i:04d}", revision=2)
+            document = f.changes(i + 2, i + 1, councils=[council])
+            app.night.apply(store.apply(parse_answer(f.body(document))))
+            await pilot.pause()
+        assert len(app._notifications) == 1
+        for _ in range(40):  # the app's timer, ALERT_GAP after the first round
+            await pilot.pause(0.05)
+            if len(app._notifications) == 2:
+                break
+        assert [n.message.split(":")[0].lower() for n in app._notifications] == ["c0", "c1"]
 
 
 def test_ages_read_steadily() -> None:

@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 MAX_TOASTS = 3
 ALERT_SECONDS = 6.0
+# At most one round of alert toasts a second: a fast replay gains several councils a second,
+# and each round lays the screen out twice (a toast mounted, then sized).
+ALERT_GAP = 1.0
 REPLAY_ACTIONS = frozenset({"toggle_pause", "faster", "slower", "step", "go_to"})
 
 
@@ -118,6 +121,10 @@ class ElectionNightApp(App[None]):
         self._poll_timer: Timer | None = None
         self._results: ResultsScreen | None = None
         self._alert_times: list[float] = []  # when the alert toasts on screen were shown
+        self._alerts_held: list[News] = []  # to be raised with the next round of toasts
+        self._implausible_held: list[str] = []
+        self._alerts_raised_at = -1e9  # on the night's monotonic clock: the last round
+        self._alerts_timer: Timer | None = None
         self._gc_thresholds: tuple[int, int, int] | None = None
         self._collector_held = False  # paused from an answer until its frame is out
 
@@ -283,17 +290,40 @@ class ElectionNightApp(App[None]):
     def _alert(self, update: NightUpdate) -> None:
         """Toasts come with the frame after the one that shows the results: a toast lays the
         screen out again (15-25 ms at 160x50), and the results need not wait for it."""
-        implausible = update.changes is not None and update.changes.implausible
-        if implausible or any(item.alert for item in update.news):
-            self.call_after_refresh(self._raise_alerts, update)
+        implausible = update.changes.implausible if update.changes is not None else []
+        alerts = [item for item in update.news if item.alert]
+        if implausible or alerts:
+            self._implausible_held.extend(implausible)
+            self._alerts_held.extend(alerts)
+            self.call_after_refresh(self._raise_alerts)
 
-    def _raise_alerts(self, update: NightUpdate) -> None:
+    def _raise_alerts(self) -> None:
+        """The alerts held, as toasts, unless a round was raised less than ``ALERT_GAP``
+        ago: then they wait for the next answer's frame or, with no answer, for a timer."""
+        wait = self._alerts_raised_at + ALERT_GAP - self.night.monotonic()
+        if wait > 0:
+            if self._alerts_timer is None:
+                self._alerts_timer = self.set_timer(wait, self._alerts_due)
+            return
+        self._raise_held_alerts()
+
+    def _alerts_due(self) -> None:
+        self._alerts_timer = None
+        self._raise_held_alerts()
+
+    def _raise_held_alerts(self) -> None:
         """A toast per gain or watched council; a burst (a fast replay, a catch-up after an
         outage) becomes one toast, so the screen is not buried."""
-        if update.changes is not None:
-            for note in update.changes.implausible:
-                self.notify(f"Implausible change: {note}", severity="warning", timeout=8)
-        alerts: list[News] = [item for item in update.news if item.alert]
+        if self._alerts_timer is not None:
+            self._alerts_timer.stop()
+            self._alerts_timer = None
+        implausible, self._implausible_held = self._implausible_held, []
+        alerts, self._alerts_held = self._alerts_held, []
+        if not (implausible or alerts):
+            return
+        self._alerts_raised_at = self.night.monotonic()
+        for note in implausible:
+            self.notify(f"Implausible change: {note}", severity="warning", timeout=8)
         if not alerts:
             return
         # Across polls too (a fast replay declares every second): never more than
