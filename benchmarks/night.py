@@ -116,9 +116,8 @@ def bench_night() -> list[Figure]:
     with tempfile.TemporaryDirectory() as folder:
         recording = with_referendum(read_recording(BUNDLED_NIGHT))
         path = write_recording(recording, Path(folder) / "night.jsonl")
-        # Three nights: one night's worst gap is one sample, which a moment of machine noise
-        # (steal) can double; the median of three nights' worst gaps is the figure, and each
-        # night's worst is printed with it.
+        # Three nights, each in a fresh process: the figure is the worst gap of all three
+        # (no night may have a gap over the target), and each night's worst is printed.
         nights = [
             run_probe("night", {NIGHT_FILE: str(path), NIGHT_EVENTS: str(len(recording.events))})
             for _ in range(NIGHTS)
@@ -130,8 +129,8 @@ def bench_night() -> list[Figure]:
         "load_seconds": median([n["load_seconds"] for n in nights]),
         "frames": median([n["frames"] for n in nights]),
         "events": nights[0]["events"],
-        "max_gap_ms": median(worst_gaps),
-        "max_gap_cpu_ms": median([n["max_gap_cpu_ms"] for n in nights]),
+        "max_gap_ms": max(worst_gaps),
+        "max_gap_cpu_ms": max(n["max_gap_cpu_ms"] for n in nights),
         "maxrss_mib": max(n["maxrss_mib"] for n in nights),  # the peak: the worst night's
     }
     return [
@@ -147,17 +146,17 @@ def bench_night() -> list[Figure]:
             f"{int(night['events'])} events",
         ),
         Figure(
-            "longest from an answer to the frame showing it, during that night",
+            "longest from an answer to the frame showing it, in any of the nights",
             night["max_gap_ms"],
             "ms",
             None,
             "",
             "<= 50 ms",
             night["max_gap_ms"] <= 50,
-            f"median of {NIGHTS} nights' worst; each night's worst "
+            f"the worst of {NIGHTS} nights; each night's worst "
             + ", ".join(f"{gap:.1f}" for gap in worst_gaps)
             + f" ms; the most UI-thread CPU time any answer took to its frame: "
-            f"{night['max_gap_cpu_ms']:.1f} ms (median of the nights)",
+            f"{night['max_gap_cpu_ms']:.1f} ms (the worst of the nights)",
         ),
         Figure(
             "peak memory for the whole night (max RSS)",
