@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from feeds.reference import NOC
@@ -100,15 +100,15 @@ class _Share:
     controlled_before: str | None = None
     won: tuple[tuple[str, int], ...] = ()
     won_change: tuple[tuple[str, int], ...] = ()
+    parties: frozenset[str] = field(init=False)  # named here: taken away and added each poll
 
-    @property
-    def parties(self) -> set[str]:
+    def __post_init__(self) -> None:
         named = {party for party, _ in (*self.won, *self.won_change)}
         if self.controlled is not None:
             named.add(self.controlled)
             if self.controlled_before is not None:
                 named.add(self.controlled_before)
-        return named
+        object.__setattr__(self, "parties", frozenset(named))
 
 
 _COUNTS = (

@@ -84,6 +84,35 @@ class WardTally:
     wards_declared: int
     won: dict[str, int]  # seats won by party in the declared wards
 
+    def moved(self, moves: Iterable[tuple[WardContest | None, WardContest | None]]) -> WardTally:
+        """This tally with wards' records replaced (before, after; ``None``: no record): a
+        poll that declares a ward costs that ward, not every ward of its council."""
+        total, declared, count = self.seats_total, self.seats_declared, self.wards_declared
+        won = dict(self.won)
+        for ward, sign in _signed(moves):
+            if ward is None or ward.status == "cancelled":
+                continue
+            total += sign * ward.seats
+            if ward.has_result:
+                declared += sign * ward.seats
+                count += sign
+                for candidate in ward.candidates:
+                    if candidate.elected:
+                        seats = won.get(candidate.party, 0) + sign
+                        if seats:
+                            won[candidate.party] = seats
+                        else:
+                            del won[candidate.party]
+        return WardTally(total, declared, count, won)
+
+
+def _signed(
+    moves: Iterable[tuple[WardContest | None, WardContest | None]],
+) -> Iterable[tuple[WardContest | None, int]]:
+    for before, after in moves:
+        yield before, -1
+        yield after, 1
+
 
 def tally_wards(wards: Iterable[WardContest]) -> WardTally:
     total = declared = count = 0
@@ -302,6 +331,8 @@ class ResultsStore:
             if _take(self.mayors, mayor.id, mayor, changes)[0]:
                 changes.mayors.add(mayor.id)
 
+        # Each council's tally follows its changed wards, once an answer.
+        moves: dict[str, list[tuple[WardContest | None, WardContest | None]]] = {}
         for index, ward in enumerate(answer.wards):
             if self._full("wards", self.wards, ward.id, index, changes):
                 continue
@@ -311,9 +342,12 @@ class ResultsStore:
                     self.wards_by_council.get(held_ward.council, {}).pop(ward.id, None)
                 self.wards_by_council.setdefault(ward.council, {})[ward.id] = ward
                 changes.wards[ward.id] = WardChange(held_ward, ward)
-                self._tallies.pop(ward.council, None)
-                if held_ward is not None:
-                    self._tallies.pop(held_ward.council, None)
+                if held_ward is not None and held_ward.council != ward.council:
+                    moves.setdefault(held_ward.council, []).append((held_ward, None))
+                    held_ward = None
+                moves.setdefault(ward.council, []).append((held_ward, ward))
+        for council_id, council_moves in moves.items():
+            self._retally(council_id, council_moves)
 
         if changes.wards or changes.councils:
             touched = {w.after.council for w in changes.wards.values()} | set(changes.councils)
@@ -349,6 +383,17 @@ class ResultsStore:
                     )
                 )
                 self.rejected_total += 1
+
+    def _retally(
+        self, council_id: str, moves: list[tuple[WardContest | None, WardContest | None]]
+    ) -> None:
+        """Wards of the council changed: its tally, where one is held, follows (a council
+        left with no ward has none)."""
+        tally = self._tallies.get(council_id)
+        if not self.wards_by_council.get(council_id):
+            self._tallies.pop(council_id, None)
+        elif tally is not None:
+            self._tallies[council_id] = tally.moved(moves)
 
     def ward_tally(self, council_id: str) -> WardTally | None:
         """The council's wards summed; None when the feed has no wards for it."""

@@ -4,6 +4,8 @@ they declare, checked against their council."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feeds.aggregate import scoreboard, vote_share, ward_majority
 from feeds.parse import parse_answer
@@ -111,3 +113,50 @@ def test_uncontested_and_postponed_wards() -> None:
     assert (board.seats_declared, board.seats_total) == (1, 1)  # the postponed seat is not up
     assert board.row("LAB").councillors == 1  # type: ignore[union-attr]
     assert ward_majority(store.wards["local.barnet.a.2022-05-05"]) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 5),  # which ward
+            st.sampled_from(["barnet", "brent"]),  # its council (a ward may move)
+            st.sampled_from(["expected", "counting", "declared", "corrected", "cancelled"]),
+            st.integers(1, 3),  # seats
+            st.lists(st.sampled_from(["LAB", "CON", "LD", "GRN"]), min_size=1, max_size=3),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    st.integers(1, 4),
+)
+def test_a_councils_ward_tally_kept_poll_by_poll_is_the_tally_of_its_wards(
+    updates: list[tuple[int, str, str, int, list[str]]], per_answer: int
+) -> None:
+    """The tally follows each changed ward (taken away, added again) instead of summing
+    every ward of the council again; it must equal the sum of the wards held."""
+    from feeds.store import tally_wards
+
+    store = ResultsStore()
+    councils = [f.council(), f.council("brent", "E09000005")]
+    apply(store, f.snapshot(councils=councils))
+    wards = []
+    for revision, (index, council, status, seats, parties) in enumerate(updates, start=2):
+        ward = f.ward(
+            f"w{index}",
+            f"E0500{index:04d}",
+            council_slug=council,
+            status=status,
+            revision=revision,
+            seats=seats,
+            winners=tuple(parties[:seats]),
+            id=f"local.w{index}.2022-05-05",  # the same ward, whichever council it is given to
+        )
+        wards.append(ward)
+    for seq, start in enumerate(range(0, len(wards), per_answer), start=2):
+        # an answer may bring a ward twice: the later revision stands
+        apply(store, f.changes(seq, seq - 1, wards=wards[start : start + per_answer]))
+        for council_id in store.councils:  # held from here on: kept, not summed again
+            held = store.wards_by_council.get(council_id)
+            expected = tally_wards(held.values()) if held else None
+            assert store.ward_tally(council_id) == expected
