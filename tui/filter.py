@@ -47,6 +47,8 @@ class Filter:
         return True
 
     def councils(self, store: ResultsStore) -> list[Council]:
+        if not self.active:
+            return list(store.councils.values())
         found = [c for c in store.councils.values() if self.matches(c, store)]
         if found or not self.text:
             return found

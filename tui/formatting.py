@@ -4,6 +4,7 @@ as ``rich.text.Text`` or ``Content`` built from plain text, never through markup
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from rich.style import Style
@@ -21,6 +22,12 @@ def signed(value: int) -> str:
 def uk_time(when: dt.datetime | None, *, seconds: bool = False) -> str:
     if when is None:
         return ""
+    return _uk_time(when, seconds)
+
+
+@functools.lru_cache(maxsize=4096)
+def _uk_time(when: dt.datetime, seconds: bool) -> str:
+    """Kept: the ticker writes the times of up to 40 new entries after a big answer."""
     return when.astimezone(UK).strftime("%H:%M:%S" if seconds else "%H:%M")
 
 

@@ -10,9 +10,11 @@ or tint; its padding and background come from its styles as Textual's own would.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable, Sequence
 from typing import Generic, TypeVar
 
+from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -67,14 +69,22 @@ def padded_segments(widget: Widget, drawn: list[Segment], width: int, base: Styl
     if used > room:
         drawn = list(Strip(drawn, used).crop(0, room))
         used = room
-    pad = Style(bgcolor=base.bgcolor)  # the padding has the background only, as Textual's
+    pad = _background_only(base.bgcolor)  # the padding has the background only, as Textual's
     segments = [Segment(" " * padding.left, pad)] if padding.left else []
-    segments.extend(Segment.apply_style(drawn, base))
+    # Segment.apply_style, as a list: base under each segment's own style
+    segments.extend(
+        [Segment(text, None if ctrl else base + style, ctrl) for text, style, ctrl in drawn]
+    )
     if used < room:
         segments.append(Segment(" " * (room - used), base))
     if padding.right:
         segments.append(Segment(" " * padding.right, pad))
     return Strip(segments, padding.left + room + padding.right)
+
+
+@functools.lru_cache(maxsize=64)
+def _background_only(bgcolor: RichColor | None) -> Style:
+    return Style(bgcolor=bgcolor)
 
 
 def to_compositor(

@@ -126,7 +126,7 @@ def totals_text(
         return Text("No referendums in this view.", style="dim")
     from feeds.referendum_totals import ReferendumTally, referendum_totals
 
-    regions = view.regions(store)
+    regions = view.regions(store) if view.active else set()
     tallies = {} if tallies is None else tallies
     blocks: list[Text] = []
     for referendum in store.referendums.values():
