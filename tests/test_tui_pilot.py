@@ -773,12 +773,23 @@ async def test_lines_drawn_by_the_app_look_as_textual_draws_them_in_either_theme
 
     from tui.widgets.drawn_static import DrawnStatic
     from tui.widgets.one_line import OneLine
+    from tui.widgets.scoreboard_table import ScoreboardTable
 
     app = make_test_app(tmp_path, store=bundled_recording.state_at(MIDNIGHT_ISH))
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()
-        drawn = [w for w in (*app.query(DrawnStatic), *app.query(OneLine)) if w.region.area]
-        assert {w.id for w in drawn} >= {"headline", "declared", "title-bar", "feed-status"}
+        drawn = [
+            w
+            for w in (*app.query(DrawnStatic), *app.query(OneLine), *app.query(ScoreboardTable))
+            if w.region.area
+        ]
+        assert {w.id for w in drawn} >= {
+            "headline",
+            "declared",
+            "title-bar",
+            "feed-status",
+            "scoreboard-table",
+        }
 
         def lines(widget: Widget, own: bool) -> list[list[tuple[str, object, object]]]:
             """Cell by cell what shows: the character, its background and, where it is not

@@ -19,6 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.widgets.cells import content_key, same_cell
+from tui.widgets.drawn_lines import to_compositor
 from tui.widgets.table_lines import PAD, TableLines
 
 
@@ -146,11 +147,15 @@ class ScoreboardTable(Widget):
         super().notify_style_update()
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines as drawn, straight to the compositor (a widget without border, padding
+        or tint): Textual's styles cache made each refreshed line again, and the app's
+        colour filter ran again on each."""
         self._base = self.rich_style  # walks up the DOM: once a frame, not once a line
         try:
-            return super().render_lines(crop)
+            lines = [self.render_line(y) for y in crop.line_range]
         finally:
             self._base = None
+        return to_compositor(self, lines, crop, self.size.width, self.background_colors[1])
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
