@@ -389,10 +389,9 @@ class ResultsStore:
     ) -> None:
         """Wards of the council changed: its tally, where one is held, follows (a council
         left with no ward has none)."""
-        tally = self._tallies.get(council_id)
         if not self.wards_by_council.get(council_id):
             self._tallies.pop(council_id, None)
-        elif tally is not None:
+        elif (tally := self._tallies.get(council_id)) is not None:
             self._tallies[council_id] = tally.moved(moves)
 
     def ward_tally(self, council_id: str) -> WardTally | None:

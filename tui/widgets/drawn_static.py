@@ -20,10 +20,10 @@ from tui.widgets.drawn_lines import DrawnLines, padded_line, to_compositor
 
 
 class DrawnStatic(Widget):
-    """A ``Static`` of Rich ``Text`` (never markup), set with ``show_text``. A ``Widget``
-    whose ``render`` is the text, not a ``Static``: ``Static.update`` turns the text into
-    Textual's ``Content`` at once (~0.35 ms a text, every poll), where a widget's ``render``
-    is turned only when Textual draws or measures it itself."""
+    """Rich ``Text`` (never markup) shown as a ``Static`` shows it, set with ``show_text``.
+    A ``Widget`` whose ``render`` is the text rather than a ``Static``: ``Static.update``
+    turns the text into Textual's ``Content`` at once (~0.35 ms a text, every poll), where a
+    widget's ``render`` is turned only when Textual draws or measures it itself."""
 
     DEFAULT_CSS = """
     DrawnStatic { height: auto; }
